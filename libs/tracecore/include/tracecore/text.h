@@ -1,0 +1,26 @@
+// Text helpers shared by the codecs: JSON string escaping, base64, hex, UTF-8 validation.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace ariadne::tracecore {
+
+// Appends `text` as a JSON string literal (quotes included). Control characters are escaped;
+// bytes >= 0x80 are copied as they are, so valid UTF-8 stays valid.
+void AppendJsonString(std::string_view text, std::string& out);
+
+// Standard base64 with padding (Go's encoding/base64.StdEncoding, used for Jaeger binary tags).
+void AppendBase64(std::string_view bytes, std::string& out);
+// Decodes standard or URL-safe base64, padded or not. False on any invalid character or length.
+bool DecodeBase64(std::string_view text, std::string& out);
+
+// Lower-case hex of every byte (Jaeger's Elasticsearch form of binary values).
+void AppendHexBytes(std::string_view bytes, std::string& out);
+// Decodes an even number of hex chars; false otherwise.
+bool DecodeHexBytes(std::string_view text, std::string& out);
+
+bool IsValidUtf8(std::string_view text);
+
+}  // namespace ariadne::tracecore

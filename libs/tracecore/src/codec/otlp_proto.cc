@@ -1,0 +1,450 @@
+#include "tracecore/codec/otlp_proto.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "tracecore/text.h"
+#include "tracecore/wire/proto_reader.h"
+#include "tracecore/wire/proto_writer.h"
+
+namespace ariadne::tracecore::otlp {
+namespace {
+
+using wire::ProtoReader;
+using wire::ProtoWireType;
+using wire::ProtoWriter;
+
+// Field numbers (opentelemetry/proto/**). Only the ones this file reads or writes.
+namespace field {
+constexpr uint32_t kRequestResourceSpans = 1;
+constexpr uint32_t kResourceSpansResource = 1, kResourceSpansScopeSpans = 2, kResourceSpansSchemaUrl = 3;
+constexpr uint32_t kResourceAttributes = 1, kResourceDroppedAttributes = 2;
+constexpr uint32_t kScopeSpansScope = 1, kScopeSpansSpans = 2, kScopeSpansSchemaUrl = 3;
+constexpr uint32_t kScopeName = 1, kScopeVersion = 2, kScopeAttributes = 3, kScopeDroppedAttributes = 4;
+constexpr uint32_t kSpanTraceId = 1, kSpanSpanId = 2, kSpanTraceState = 3, kSpanParentSpanId = 4,
+                   kSpanName = 5, kSpanKind = 6, kSpanStart = 7, kSpanEnd = 8, kSpanAttributes = 9,
+                   kSpanDroppedAttributes = 10, kSpanEvents = 11, kSpanDroppedEvents = 12,
+                   kSpanLinks = 13, kSpanDroppedLinks = 14, kSpanStatus = 15, kSpanFlags = 16;
+constexpr uint32_t kEventTime = 1, kEventName = 2, kEventAttributes = 3, kEventDroppedAttributes = 4;
+constexpr uint32_t kLinkTraceId = 1, kLinkSpanId = 2, kLinkTraceState = 3, kLinkAttributes = 4,
+                   kLinkDroppedAttributes = 5, kLinkFlags = 6;
+constexpr uint32_t kStatusMessage = 2, kStatusCode = 3;
+constexpr uint32_t kKeyValueKey = 1, kKeyValueValue = 2;
+constexpr uint32_t kAnyString = 1, kAnyBool = 2, kAnyInt = 3, kAnyDouble = 4, kAnyArray = 5,
+                   kAnyKvList = 6, kAnyBytes = 7;
+constexpr uint32_t kListValues = 1;  // ArrayValue.values and KeyValueList.values
+}  // namespace field
+
+// ----------------------------------------------------------------------------------------------
+// Decoding. Leaf functions report errors through the reader (sticky) and return nothing; each
+// message-level function checks its reader once.
+
+// Proto3 strings must be UTF-8; ASCII (the common case) is checked 8 bytes at a time.
+std::string_view ReadString(ProtoReader& r) {
+  std::string_view text = r.ReadBytes();
+  size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    uint64_t chunk;
+    std::memcpy(&chunk, text.data() + i, 8);
+    if (chunk & 0x8080808080808080ULL) break;
+  }
+  for (; i < text.size(); ++i) {
+    if (static_cast<unsigned char>(text[i]) >= 0x80) {
+      if (!IsValidUtf8(text.substr(i))) r.Fail("string field is not valid UTF-8");
+      break;
+    }
+  }
+  return text;
+}
+
+TraceId ReadTraceId(ProtoReader& r) {
+  std::string_view bytes = r.ReadBytes();
+  if (bytes.size() == 16) return {LoadBigEndian64(bytes.data()), LoadBigEndian64(bytes.data() + 8)};
+  if (!bytes.empty()) r.Fail("trace_id must be 16 bytes");
+  return {};
+}
+
+SpanId ReadSpanId(ProtoReader& r) {
+  std::string_view bytes = r.ReadBytes();
+  if (bytes.size() == 8) return {LoadBigEndian64(bytes.data())};
+  if (!bytes.empty()) r.Fail("span_id must be 8 bytes");
+  return {};
+}
+
+// Counts occurrences of `wanted` among the top-level fields of a message, to size arrays exactly.
+// Skipping over a field is a varint and a jump, so the extra pass costs little next to the decode.
+size_t CountField(const ProtoReader& message, uint32_t wanted) {
+  ProtoReader scan(message);
+  size_t count = 0;
+  while (scan.Next()) {
+    if (scan.field() == wanted) ++count;
+    scan.Skip();
+  }
+  return count;
+}
+
+void ReadAnyValue(ProtoReader r, AnyValue& out, SpanBatch& batch);
+
+void ReadKeyValue(ProtoReader r, Attribute& out, SpanBatch& batch) {
+  while (r.Next()) {
+    switch (r.field()) {
+      case field::kKeyValueKey: out.key = ReadString(r); break;
+      case field::kKeyValueValue: ReadAnyValue(r.ReadMessage(), out.value, batch); break;
+      default: r.Skip();
+    }
+  }
+}
+
+// Reads the `values` of an ArrayValue or KeyValueList into one exactly-sized arena array.
+template <typename Element, typename ReadElement>
+std::pair<const Element*, size_t> ReadList(ProtoReader list, SpanBatch& batch, ReadElement read) {
+  size_t count = CountField(list, field::kListValues);
+  Element* items = batch.AllocateArray<Element>(count);
+  size_t filled = 0;
+  while (list.Next()) {
+    if (list.field() == field::kListValues && filled < count) {
+      read(list.ReadMessage(), items[filled++]);
+    } else {
+      list.Skip();
+    }
+  }
+  return {items, filled};
+}
+
+void ReadAnyValue(ProtoReader r, AnyValue& out, SpanBatch& batch) {
+  while (r.Next()) {
+    switch (r.field()) {
+      case field::kAnyString: out = AnyValue::String(ReadString(r)); break;
+      case field::kAnyBool: out = AnyValue::Bool(r.ReadBool()); break;
+      case field::kAnyInt: out = AnyValue::Int(r.ReadInt64()); break;
+      case field::kAnyDouble: out = AnyValue::Double(r.ReadDouble()); break;
+      case field::kAnyBytes: out = AnyValue::Bytes(r.ReadBytes()); break;
+      case field::kAnyArray: {
+        auto [items, count] = ReadList<AnyValue>(
+            r.ReadMessage(), batch,
+            [&batch](ProtoReader child, AnyValue& item) { ReadAnyValue(child, item, batch); });
+        out = AnyValue::Array(items, count);
+        break;
+      }
+      case field::kAnyKvList: {
+        auto [items, count] = ReadList<Attribute>(
+            r.ReadMessage(), batch,
+            [&batch](ProtoReader child, Attribute& item) { ReadKeyValue(child, item, batch); });
+        out = AnyValue::Map(items, count);
+        break;
+      }
+      default: r.Skip();
+    }
+  }
+}
+
+void AppendAttribute(ProtoReader& r, Attributes& attributes, SpanBatch& batch) {
+  ReadKeyValue(r.ReadMessage(), attributes.emplace_back(), batch);
+}
+
+void ReadEvent(ProtoReader r, Event& event, SpanBatch& batch) {
+  event.attributes.reserve(CountField(r, field::kEventAttributes));
+  while (r.Next()) {
+    switch (r.field()) {
+      case field::kEventTime: event.time_unix_nano = r.ReadFixed64(); break;
+      case field::kEventName: event.name = ReadString(r); break;
+      case field::kEventAttributes: AppendAttribute(r, event.attributes, batch); break;
+      case field::kEventDroppedAttributes: event.dropped_attributes_count = r.ReadUint32(); break;
+      default: r.Skip();
+    }
+  }
+}
+
+void ReadLink(ProtoReader r, Link& link, SpanBatch& batch) {
+  link.attributes.reserve(CountField(r, field::kLinkAttributes));
+  while (r.Next()) {
+    switch (r.field()) {
+      case field::kLinkTraceId: link.trace_id = ReadTraceId(r); break;
+      case field::kLinkSpanId: link.span_id = ReadSpanId(r); break;
+      case field::kLinkTraceState: link.trace_state = ReadString(r); break;
+      case field::kLinkAttributes: AppendAttribute(r, link.attributes, batch); break;
+      case field::kLinkDroppedAttributes: link.dropped_attributes_count = r.ReadUint32(); break;
+      case field::kLinkFlags: link.flags = r.ReadFixed32(); break;
+      default: r.Skip();
+    }
+  }
+}
+
+void ReadStatus(ProtoReader r, SpanStatus& status) {
+  while (r.Next()) {
+    switch (r.field()) {
+      case field::kStatusMessage: status.message = ReadString(r); break;
+      case field::kStatusCode: {
+        uint64_t code = r.ReadVarint();
+        // Unknown codes (a newer producer) read as UNSET rather than failing the request.
+        status.code = code <= 2 ? static_cast<SpanStatusCode>(code) : SpanStatusCode::kUnset;
+        break;
+      }
+      default: r.Skip();
+    }
+  }
+}
+
+// Sizes the span's three repeated fields in one scan.
+void ReserveSpanLists(const ProtoReader& r, Span& span) {
+  ProtoReader scan(r);
+  size_t attributes = 0, events = 0, links = 0;
+  while (scan.Next()) {
+    switch (scan.field()) {
+      case field::kSpanAttributes: ++attributes; break;
+      case field::kSpanEvents: ++events; break;
+      case field::kSpanLinks: ++links; break;
+      default: break;
+    }
+    scan.Skip();
+  }
+  span.attributes.reserve(attributes);
+  if (events > 0) span.events.reserve(events);
+  if (links > 0) span.links.reserve(links);
+}
+
+void ReadSpan(ProtoReader r, Span& span, SpanBatch& batch) {
+  ReserveSpanLists(r, span);
+  while (r.Next()) {
+    switch (r.field()) {
+      case field::kSpanTraceId: span.trace_id = ReadTraceId(r); break;
+      case field::kSpanSpanId: span.span_id = ReadSpanId(r); break;
+      case field::kSpanTraceState: span.trace_state = ReadString(r); break;
+      case field::kSpanParentSpanId: span.parent_span_id = ReadSpanId(r); break;
+      case field::kSpanName: span.name = ReadString(r); break;
+      case field::kSpanKind: {
+        uint64_t kind = r.ReadVarint();
+        span.kind = kind <= 5 ? static_cast<SpanKind>(kind) : SpanKind::kUnspecified;
+        break;
+      }
+      case field::kSpanStart: span.start_time_unix_nano = r.ReadFixed64(); break;
+      case field::kSpanEnd: span.end_time_unix_nano = r.ReadFixed64(); break;
+      case field::kSpanAttributes: AppendAttribute(r, span.attributes, batch); break;
+      case field::kSpanDroppedAttributes: span.dropped_attributes_count = r.ReadUint32(); break;
+      case field::kSpanEvents: ReadEvent(r.ReadMessage(), span.events.emplace_back(batch.arena()), batch); break;
+      case field::kSpanDroppedEvents: span.dropped_events_count = r.ReadUint32(); break;
+      case field::kSpanLinks: ReadLink(r.ReadMessage(), span.links.emplace_back(batch.arena()), batch); break;
+      case field::kSpanDroppedLinks: span.dropped_links_count = r.ReadUint32(); break;
+      case field::kSpanStatus: ReadStatus(r.ReadMessage(), span.status); break;
+      case field::kSpanFlags: span.flags = r.ReadFixed32(); break;
+      default: r.Skip();
+    }
+  }
+}
+
+void ReadScope(ProtoReader r, Scope& scope, SpanBatch& batch) {
+  while (r.Next()) {
+    switch (r.field()) {
+      case field::kScopeName: scope.name = ReadString(r); break;
+      case field::kScopeVersion: scope.version = ReadString(r); break;
+      case field::kScopeAttributes: AppendAttribute(r, scope.attributes, batch); break;
+      case field::kScopeDroppedAttributes: scope.dropped_attributes_count = r.ReadUint32(); break;
+      default: r.Skip();
+    }
+  }
+}
+
+void ReadResource(ProtoReader r, Resource& resource, SpanBatch& batch) {
+  while (r.Next()) {
+    switch (r.field()) {
+      case field::kResourceAttributes: AppendAttribute(r, resource.attributes, batch); break;
+      case field::kResourceDroppedAttributes: resource.dropped_attributes_count = r.ReadUint32(); break;
+      default: r.Skip();
+    }
+  }
+}
+
+void ReadScopeSpans(ProtoReader r, uint32_t resource_index, SpanBatch& batch) {
+  uint32_t scope_index = batch.AddScope();
+  auto& spans = batch.spans();
+  size_t needed = spans.size() + CountField(r, field::kScopeSpansSpans);
+  if (needed > spans.capacity()) spans.reserve(std::max(needed, 2 * spans.capacity()));
+  while (r.Next()) {
+    switch (r.field()) {
+      case field::kScopeSpansScope: ReadScope(r.ReadMessage(), batch.scopes()[scope_index], batch); break;
+      case field::kScopeSpansSpans:
+        ReadSpan(r.ReadMessage(), batch.AddSpan(resource_index, scope_index), batch);
+        break;
+      case field::kScopeSpansSchemaUrl: batch.scopes()[scope_index].schema_url = ReadString(r); break;
+      default: r.Skip();
+    }
+  }
+}
+
+void ReadResourceSpans(ProtoReader r, SpanBatch& batch) {
+  uint32_t resource_index = batch.AddResource();
+  while (r.Next()) {
+    switch (r.field()) {
+      case field::kResourceSpansResource:
+        ReadResource(r.ReadMessage(), batch.resources()[resource_index], batch);
+        break;
+      case field::kResourceSpansScopeSpans: ReadScopeSpans(r.ReadMessage(), resource_index, batch); break;
+      case field::kResourceSpansSchemaUrl: batch.resources()[resource_index].schema_url = ReadString(r); break;
+      default: r.Skip();
+    }
+  }
+}
+
+// ----------------------------------------------------------------------------------------------
+// Encoding.
+
+void WriteAnyValue(ProtoWriter& w, uint32_t field_number, const AnyValue& value);
+
+void WriteKeyValue(ProtoWriter& w, uint32_t field_number, const Attribute& attribute) {
+  size_t mark = w.BeginMessage(field_number);
+  w.WriteBytesIfSet(field::kKeyValueKey, attribute.key);
+  WriteAnyValue(w, field::kKeyValueValue, attribute.value);
+  w.EndMessage(mark);
+}
+
+void WriteAnyValue(ProtoWriter& w, uint32_t field_number, const AnyValue& value) {
+  size_t mark = w.BeginMessage(field_number);
+  switch (value.type()) {
+    case ValueType::kEmpty: break;
+    case ValueType::kString: w.WriteBytesField(field::kAnyString, value.string_value()); break;
+    case ValueType::kBool: w.WriteVarintField(field::kAnyBool, value.bool_value() ? 1 : 0); break;
+    case ValueType::kInt:
+      w.WriteVarintField(field::kAnyInt, static_cast<uint64_t>(value.int_value()));
+      break;
+    case ValueType::kDouble: w.WriteDoubleField(field::kAnyDouble, value.double_value()); break;
+    case ValueType::kBytes: w.WriteBytesField(field::kAnyBytes, value.bytes_value()); break;
+    case ValueType::kArray: {
+      size_t list = w.BeginMessage(field::kAnyArray);
+      for (size_t i = 0; i < value.size(); ++i) WriteAnyValue(w, field::kListValues, value.array_begin()[i]);
+      w.EndMessage(list);
+      break;
+    }
+    case ValueType::kMap: {
+      size_t list = w.BeginMessage(field::kAnyKvList);
+      for (size_t i = 0; i < value.size(); ++i) WriteKeyValue(w, field::kListValues, value.map_begin()[i]);
+      w.EndMessage(list);
+      break;
+    }
+  }
+  w.EndMessage(mark);
+}
+
+void WriteAttributes(ProtoWriter& w, uint32_t field_number, const Attributes& attributes) {
+  for (const Attribute& attribute : attributes) WriteKeyValue(w, field_number, attribute);
+}
+
+void WriteTraceId(ProtoWriter& w, uint32_t field_number, const TraceId& id) {
+  if (id.empty()) return;
+  char bytes[16];
+  id.ToBytes(bytes);
+  w.WriteBytesField(field_number, {bytes, 16});
+}
+
+void WriteSpanId(ProtoWriter& w, uint32_t field_number, const SpanId& id) {
+  if (id.empty()) return;
+  char bytes[8];
+  id.ToBytes(bytes);
+  w.WriteBytesField(field_number, {bytes, 8});
+}
+
+void WriteSpan(ProtoWriter& w, const Span& span) {
+  size_t mark = w.BeginMessage(field::kScopeSpansSpans);
+  WriteTraceId(w, field::kSpanTraceId, span.trace_id);
+  WriteSpanId(w, field::kSpanSpanId, span.span_id);
+  w.WriteBytesIfSet(field::kSpanTraceState, span.trace_state);
+  WriteSpanId(w, field::kSpanParentSpanId, span.parent_span_id);
+  w.WriteBytesIfSet(field::kSpanName, span.name);
+  w.WriteVarintIfSet(field::kSpanKind, static_cast<uint64_t>(span.kind));
+  w.WriteFixed64IfSet(field::kSpanStart, span.start_time_unix_nano);
+  w.WriteFixed64IfSet(field::kSpanEnd, span.end_time_unix_nano);
+  WriteAttributes(w, field::kSpanAttributes, span.attributes);
+  w.WriteVarintIfSet(field::kSpanDroppedAttributes, span.dropped_attributes_count);
+  for (const Event& event : span.events) {
+    size_t event_mark = w.BeginMessage(field::kSpanEvents);
+    w.WriteFixed64IfSet(field::kEventTime, event.time_unix_nano);
+    w.WriteBytesIfSet(field::kEventName, event.name);
+    WriteAttributes(w, field::kEventAttributes, event.attributes);
+    w.WriteVarintIfSet(field::kEventDroppedAttributes, event.dropped_attributes_count);
+    w.EndMessage(event_mark);
+  }
+  w.WriteVarintIfSet(field::kSpanDroppedEvents, span.dropped_events_count);
+  for (const Link& link : span.links) {
+    size_t link_mark = w.BeginMessage(field::kSpanLinks);
+    WriteTraceId(w, field::kLinkTraceId, link.trace_id);
+    WriteSpanId(w, field::kLinkSpanId, link.span_id);
+    w.WriteBytesIfSet(field::kLinkTraceState, link.trace_state);
+    WriteAttributes(w, field::kLinkAttributes, link.attributes);
+    w.WriteVarintIfSet(field::kLinkDroppedAttributes, link.dropped_attributes_count);
+    w.WriteFixed32IfSet(field::kLinkFlags, link.flags);
+    w.EndMessage(link_mark);
+  }
+  w.WriteVarintIfSet(field::kSpanDroppedLinks, span.dropped_links_count);
+  if (span.status.code != SpanStatusCode::kUnset || !span.status.message.empty()) {
+    size_t status_mark = w.BeginMessage(field::kSpanStatus);
+    w.WriteBytesIfSet(field::kStatusMessage, span.status.message);
+    w.WriteVarintIfSet(field::kStatusCode, static_cast<uint64_t>(span.status.code));
+    w.EndMessage(status_mark);
+  }
+  w.WriteFixed32IfSet(field::kSpanFlags, span.flags);
+  w.EndMessage(mark);
+}
+
+// An empty scope or resource is not written, as libprotobuf omits unset messages.
+void WriteScope(ProtoWriter& w, const Scope& scope) {
+  if (scope.name.empty() && scope.version.empty() && scope.attributes.empty() &&
+      scope.dropped_attributes_count == 0) {
+    return;
+  }
+  size_t mark = w.BeginMessage(field::kScopeSpansScope);
+  w.WriteBytesIfSet(field::kScopeName, scope.name);
+  w.WriteBytesIfSet(field::kScopeVersion, scope.version);
+  WriteAttributes(w, field::kScopeAttributes, scope.attributes);
+  w.WriteVarintIfSet(field::kScopeDroppedAttributes, scope.dropped_attributes_count);
+  w.EndMessage(mark);
+}
+
+void WriteResource(ProtoWriter& w, const Resource& resource) {
+  if (resource.attributes.empty() && resource.dropped_attributes_count == 0) return;
+  size_t mark = w.BeginMessage(field::kResourceSpansResource);
+  WriteAttributes(w, field::kResourceAttributes, resource.attributes);
+  w.WriteVarintIfSet(field::kResourceDroppedAttributes, resource.dropped_attributes_count);
+  w.EndMessage(mark);
+}
+
+}  // namespace
+
+Status DecodeExportRequest(std::string_view bytes, SpanBatch& batch) {
+  ProtoReader r(bytes);
+  while (r.Next()) {
+    if (r.field() == field::kRequestResourceSpans) {
+      ReadResourceSpans(r.ReadMessage(), batch);
+    } else {
+      r.Skip();
+    }
+  }
+  return r.status().WithContext("otlp");
+}
+
+void EncodeExportRequest(const SpanBatch& batch, std::string& out) {
+  ProtoWriter w(out);
+  const auto& spans = batch.spans();
+  size_t i = 0;
+  while (i < spans.size()) {
+    uint32_t resource_index = spans[i].resource_index;
+    size_t resource_mark = w.BeginMessage(field::kRequestResourceSpans);
+    const Resource& resource = batch.resources()[resource_index];
+    WriteResource(w, resource);
+    while (i < spans.size() && spans[i].resource_index == resource_index) {
+      uint32_t scope_index = spans[i].scope_index;
+      const Scope& scope = batch.scopes()[scope_index];
+      size_t scope_mark = w.BeginMessage(field::kResourceSpansScopeSpans);
+      WriteScope(w, scope);
+      for (; i < spans.size() && spans[i].resource_index == resource_index &&
+             spans[i].scope_index == scope_index;
+           ++i) {
+        WriteSpan(w, spans[i]);
+      }
+      w.WriteBytesIfSet(field::kScopeSpansSchemaUrl, scope.schema_url);
+      w.EndMessage(scope_mark);
+    }
+    w.WriteBytesIfSet(field::kResourceSpansSchemaUrl, resource.schema_url);
+    w.EndMessage(resource_mark);
+  }
+}
+
+}  // namespace ariadne::tracecore::otlp

@@ -1,0 +1,345 @@
+#include "tracecore/translate/jaeger_translation.h"
+
+#include <charconv>
+#include <cmath>
+
+#include "tracecore/text.h"
+
+namespace ariadne::tracecore::jaeger {
+namespace {
+
+constexpr std::string_view kServiceName = "service.name";
+constexpr std::string_view kRefTypeAttribute = "opentracing.ref_type";
+constexpr std::string_view kEventField = "event";
+
+// What a Jaeger tag means to the model; kPlain tags stay attributes.
+enum class SpecialTag {
+  kPlain,
+  kSpanKind,
+  kStatusCode,
+  kStatusDescription,
+  kError,
+  kScopeName,
+  kScopeVersion,
+  kTraceState,
+};
+
+// The special keys have pairwise different lengths, so one length switch and one compare decide.
+SpecialTag ClassifyTag(std::string_view key) {
+  switch (key.size()) {
+    case 5: return key == "error" ? SpecialTag::kError : SpecialTag::kPlain;
+    case 9: return key == "span.kind" ? SpecialTag::kSpanKind : SpecialTag::kPlain;
+    case 14: return key == "w3c.tracestate" ? SpecialTag::kTraceState : SpecialTag::kPlain;
+    case 15: return key == "otel.scope.name" ? SpecialTag::kScopeName : SpecialTag::kPlain;
+    case 16: return key == "otel.status_code" ? SpecialTag::kStatusCode : SpecialTag::kPlain;
+    case 17: return key == "otel.library.name" ? SpecialTag::kScopeName : SpecialTag::kPlain;
+    case 18: return key == "otel.scope.version" ? SpecialTag::kScopeVersion : SpecialTag::kPlain;
+    case 20: return key == "otel.library.version" ? SpecialTag::kScopeVersion : SpecialTag::kPlain;
+    case 23: return key == "otel.status_description" ? SpecialTag::kStatusDescription : SpecialTag::kPlain;
+    default: return SpecialTag::kPlain;
+  }
+}
+
+bool ParseSpanKind(std::string_view text, SpanKind& kind) {
+  if (text == "server") kind = SpanKind::kServer;
+  else if (text == "client") kind = SpanKind::kClient;
+  else if (text == "producer") kind = SpanKind::kProducer;
+  else if (text == "consumer") kind = SpanKind::kConsumer;
+  else if (text == "internal") kind = SpanKind::kInternal;
+  else return false;
+  return true;
+}
+
+bool IsTrue(const AnyValue& value) {
+  return (value.type() == ValueType::kBool && value.bool_value()) ||
+         (value.type() == ValueType::kString && value.string_value() == "true");
+}
+
+// Moves the special tags of `span` into model fields; returns the scope name and version found.
+void ApplySpecialTags(Span& span, std::string_view& scope_name, std::string_view& scope_version) {
+  Attributes& tags = span.attributes;
+  const Attribute* description = nullptr;
+  Attribute description_copy;
+  bool has_status_code = false;
+  bool error_flag = false;
+  size_t kept = 0;
+  for (size_t i = 0; i < tags.size(); ++i) {
+    const Attribute& tag = tags[i];
+    bool is_string = tag.value.type() == ValueType::kString;
+    bool consumed = false;
+    switch (ClassifyTag(tag.key)) {
+      case SpecialTag::kPlain: break;
+      case SpecialTag::kSpanKind:
+        consumed = is_string && ParseSpanKind(tag.value.string_value(), span.kind);
+        break;
+      case SpecialTag::kStatusCode:
+        if (is_string && tag.value.string_value() == "OK") {
+          span.status.code = SpanStatusCode::kOk;
+          has_status_code = consumed = true;
+        } else if (is_string && tag.value.string_value() == "ERROR") {
+          span.status.code = SpanStatusCode::kError;
+          has_status_code = consumed = true;
+        }
+        break;
+      case SpecialTag::kStatusDescription:
+        if (is_string) {
+          description_copy = tag;
+          description = &description_copy;
+          consumed = true;
+        }
+        break;
+      case SpecialTag::kError:
+        if (IsTrue(tag.value)) error_flag = consumed = true;
+        break;
+      case SpecialTag::kScopeName:
+        if (is_string) {
+          scope_name = tag.value.string_value();
+          consumed = true;
+        }
+        break;
+      case SpecialTag::kScopeVersion:
+        if (is_string) {
+          scope_version = tag.value.string_value();
+          consumed = true;
+        }
+        break;
+      case SpecialTag::kTraceState:
+        if (is_string) {
+          span.trace_state = tag.value.string_value();
+          consumed = true;
+        }
+        break;
+    }
+    if (!consumed) tags[kept++] = tag;
+  }
+  tags.resize(kept);
+  if (!has_status_code && error_flag) span.status.code = SpanStatusCode::kError;
+  if (description != nullptr) {
+    // A description only means something beside a status code; alone it stays a tag.
+    if (has_status_code || error_flag) {
+      span.status.message = description->value.string_value();
+    } else {
+      tags.push_back(*description);
+    }
+  }
+}
+
+// Logs arrive as events whose attributes hold every field; the `event` field is the name.
+void ApplyEventNames(Span& span) {
+  for (Event& event : span.events) {
+    Attributes& fields = event.attributes;
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (fields[i].key == kEventField && fields[i].value.type() == ValueType::kString) {
+        event.name = fields[i].value.string_value();
+        fields.erase(fields.begin() + static_cast<std::ptrdiff_t>(i));
+        break;
+      }
+    }
+  }
+}
+
+void ApplyReferences(SpanBatch& batch, Span& span, SpanId parent_span_id,
+                     std::span<const Reference> references) {
+  SpanId parent = parent_span_id;
+  if (parent.empty()) {
+    for (const Reference& ref : references) {
+      if (ref.type == RefType::kChildOf && ref.trace_id == span.trace_id && !ref.span_id.empty()) {
+        parent = ref.span_id;
+        break;
+      }
+    }
+  }
+  span.parent_span_id = parent;
+  bool parent_reference_seen = false;
+  for (const Reference& ref : references) {
+    if (!parent_reference_seen && ref.type == RefType::kChildOf && ref.span_id == parent &&
+        ref.trace_id == span.trace_id) {
+      parent_reference_seen = true;
+      continue;
+    }
+    Link& link = span.links.emplace_back(batch.arena());
+    link.trace_id = ref.trace_id;
+    link.span_id = ref.span_id;
+    link.attributes.push_back(
+        {kRefTypeAttribute,
+         AnyValue::String(ref.type == RefType::kChildOf ? "child_of" : "follows_from")});
+  }
+}
+
+void AppendDouble(double value, std::string& out) {
+  if (std::isnan(value)) {
+    out += "\"NaN\"";
+  } else if (std::isinf(value)) {
+    out += value > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+  } else {
+    char text[32];
+    auto result = std::to_chars(text, text + sizeof(text), value);
+    out.append(text, result.ptr);
+  }
+}
+
+}  // namespace
+
+uint32_t AddProcessResource(SpanBatch& batch, std::string_view service_name) {
+  uint32_t index = batch.AddResource();
+  if (!service_name.empty()) {
+    batch.resources()[index].attributes.push_back({kServiceName, AnyValue::String(service_name)});
+  }
+  return index;
+}
+
+uint32_t ScopeCache::Get(SpanBatch& batch, uint32_t resource_index, std::string_view name,
+                         std::string_view version) {
+  for (const Entry& entry : entries_) {
+    if (entry.resource_index == resource_index && entry.name == name && entry.version == version) {
+      return entry.scope_index;
+    }
+  }
+  uint32_t index = batch.AddScope();
+  Scope& scope = batch.scopes()[index];
+  scope.name = name;
+  scope.version = version;
+  entries_.push_back({resource_index, name, version, index});
+  return index;
+}
+
+void FinishSpan(SpanBatch& batch, Span& span, SpanId parent_span_id,
+                std::span<const Reference> references, ScopeCache& scopes) {
+  std::string_view scope_name;
+  std::string_view scope_version;
+  ApplySpecialTags(span, scope_name, scope_version);
+  ApplyEventNames(span);
+  ApplyReferences(batch, span, parent_span_id, references);
+  span.scope_index = scopes.Get(batch, span.resource_index, scope_name, scope_version);
+}
+
+void AppendAnyValueJson(const AnyValue& value, std::string& out) {
+  switch (value.type()) {
+    case ValueType::kEmpty: out += "null"; return;
+    case ValueType::kString: AppendJsonString(value.string_value(), out); return;
+    case ValueType::kBool: out += value.bool_value() ? "true" : "false"; return;
+    case ValueType::kInt: out += std::to_string(value.int_value()); return;
+    case ValueType::kDouble: AppendDouble(value.double_value(), out); return;
+    case ValueType::kBytes:
+      out.push_back('"');
+      AppendBase64(value.bytes_value(), out);
+      out.push_back('"');
+      return;
+    case ValueType::kArray:
+      out.push_back('[');
+      for (size_t i = 0; i < value.size(); ++i) {
+        if (i > 0) out.push_back(',');
+        AppendAnyValueJson(value.array_begin()[i], out);
+      }
+      out.push_back(']');
+      return;
+    case ValueType::kMap:
+      out.push_back('{');
+      for (size_t i = 0; i < value.size(); ++i) {
+        if (i > 0) out.push_back(',');
+        AppendJsonString(value.map_begin()[i].key, out);
+        out.push_back(':');
+        AppendAnyValueJson(value.map_begin()[i].value, out);
+      }
+      out.push_back('}');
+      return;
+  }
+}
+
+AnyValue ToJaegerValue(const AnyValue& value, std::string& scratch) {
+  switch (value.type()) {
+    case ValueType::kString:
+    case ValueType::kBool:
+    case ValueType::kInt:
+    case ValueType::kDouble:
+    case ValueType::kBytes:
+      return value;
+    case ValueType::kEmpty:
+      return AnyValue::String({});
+    case ValueType::kArray:
+    case ValueType::kMap:
+      scratch.clear();
+      AppendAnyValueJson(value, scratch);
+      return AnyValue::String(scratch);
+  }
+  return AnyValue::String({});
+}
+
+std::string& SpanView::NextScratch() {
+  if (scratch_used_ == scratch_.size()) scratch_.push_back(std::make_unique<std::string>());
+  std::string& scratch = *scratch_[scratch_used_++];
+  scratch.clear();
+  return scratch;
+}
+
+void SpanView::AddFlattened(const Attribute& attribute, std::vector<Attribute>& into) {
+  ValueType type = attribute.value.type();
+  if (type == ValueType::kArray || type == ValueType::kMap) {
+    into.push_back({attribute.key, ToJaegerValue(attribute.value, NextScratch())});
+  } else {
+    std::string unused;
+    into.push_back({attribute.key, ToJaegerValue(attribute.value, unused)});
+  }
+}
+
+void SpanView::Load(const SpanBatch& batch, const Span& span) {
+  scratch_used_ = 0;
+  process_tags.clear();
+  tags.clear();
+  references.clear();
+
+  start_time_us = span.start_time_unix_nano / 1000;
+  duration_us = span.end_time_unix_nano > span.start_time_unix_nano
+                    ? (span.end_time_unix_nano - span.start_time_unix_nano) / 1000
+                    : 0;
+  flags = span.flags & 0xFF;
+
+  const Resource& resource = batch.resource_of(span);
+  service_name = resource.ServiceName();
+  for (const Attribute& attribute : resource.attributes) {
+    if (attribute.key == kServiceName && attribute.value.type() == ValueType::kString) continue;
+    AddFlattened(attribute, process_tags);
+  }
+
+  for (const Attribute& attribute : span.attributes) AddFlattened(attribute, tags);
+  if (span.kind != SpanKind::kUnspecified) {
+    tags.push_back({"span.kind", AnyValue::String(SpanKindLowerName(span.kind))});
+  }
+  const Scope& scope = batch.scope_of(span);
+  if (!scope.name.empty()) tags.push_back({"otel.scope.name", AnyValue::String(scope.name)});
+  if (!scope.version.empty()) tags.push_back({"otel.scope.version", AnyValue::String(scope.version)});
+  switch (span.status.code) {
+    case SpanStatusCode::kUnset: break;
+    case SpanStatusCode::kOk: tags.push_back({"otel.status_code", AnyValue::String("OK")}); break;
+    case SpanStatusCode::kError:
+      tags.push_back({"otel.status_code", AnyValue::String("ERROR")});
+      tags.push_back({"error", AnyValue::Bool(true)});
+      break;
+  }
+  if (!span.status.message.empty()) {
+    tags.push_back({"otel.status_description", AnyValue::String(span.status.message)});
+  }
+  if (!span.trace_state.empty()) tags.push_back({"w3c.tracestate", AnyValue::String(span.trace_state)});
+
+  logs.resize(span.events.size());
+  for (size_t i = 0; i < span.events.size(); ++i) {
+    const Event& event = span.events[i];
+    Log& log = logs[i];
+    log.timestamp_us = event.time_unix_nano / 1000;
+    log.fields.clear();
+    if (!event.name.empty()) log.fields.push_back({kEventField, AnyValue::String(event.name)});
+    for (const Attribute& attribute : event.attributes) AddFlattened(attribute, log.fields);
+  }
+
+  if (!span.parent_span_id.empty()) {
+    references.push_back({RefType::kChildOf, span.trace_id, span.parent_span_id});
+  }
+  for (const Link& link : span.links) {
+    const Attribute* ref_type = FindAttribute(link.attributes, kRefTypeAttribute);
+    bool child_of = ref_type != nullptr && ref_type->value.type() == ValueType::kString &&
+                    ref_type->value.string_value() == "child_of";
+    references.push_back({child_of ? RefType::kChildOf : RefType::kFollowsFrom, link.trace_id, link.span_id});
+  }
+}
+
+}  // namespace ariadne::tracecore::jaeger
