@@ -282,9 +282,17 @@ void SpanView::AddFlattened(const Attribute& attribute, std::vector<Attribute>& 
   }
 }
 
+void SpanView::LoadProcess(const Resource& resource) {
+  process_tags.clear();
+  service_name = resource.ServiceName();
+  for (const Attribute& attribute : resource.attributes) {
+    if (attribute.key == kServiceName && attribute.value.type() == ValueType::kString) continue;
+    AddFlattened(attribute, process_tags);
+  }
+}
+
 void SpanView::Load(const SpanBatch& batch, const Span& span) {
   scratch_used_ = 0;
-  process_tags.clear();
   tags.clear();
   references.clear();
 
@@ -294,12 +302,7 @@ void SpanView::Load(const SpanBatch& batch, const Span& span) {
                     : 0;
   flags = span.flags & 0xFF;
 
-  const Resource& resource = batch.resource_of(span);
-  service_name = resource.ServiceName();
-  for (const Attribute& attribute : resource.attributes) {
-    if (attribute.key == kServiceName && attribute.value.type() == ValueType::kString) continue;
-    AddFlattened(attribute, process_tags);
-  }
+  LoadProcess(batch.resource_of(span));
 
   for (const Attribute& attribute : span.attributes) AddFlattened(attribute, tags);
   if (span.kind != SpanKind::kUnspecified) {

@@ -91,6 +91,8 @@ struct Log {
 class SpanView {
  public:
   void Load(const SpanBatch& batch, const Span& span);
+  // Fills only service_name and process_tags (Load does this too).
+  void LoadProcess(const Resource& resource);
 
   uint64_t start_time_us = 0;
   uint64_t duration_us = 0;

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds every libFuzzer target (clang-14, ASan + UBSan) into build-fuzz/ and runs each one for
+# the given number of seconds (default 60), seeded with the wire fixtures.
+#
+#   scripts/fuzz.sh 600                  ten minutes per target
+#   scripts/fuzz.sh 600 otlp_proto       only targets whose name contains "otlp_proto"
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SECONDS_PER_TARGET=${1:-60}
+FILTER=${2:-}
+
+cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
+  -DARIADNE_BUILD_FUZZERS=ON -DARIADNE_BUILD_TESTS=OFF -DARIADNE_WITH_GENERATED=OFF \
+  -DARIADNE_SANITIZE=ON >/dev/null
+ninja -C build-fuzz -j "${JOBS:-$(nproc)}"
+
+status=0
+for fuzzer in build-fuzz/tests/fuzz/*_fuzzer; do
+  name=$(basename "$fuzzer")
+  [[ -n "$FILTER" && "$name" != *"$FILTER"* ]] && continue
+  corpus="build-fuzz/corpus/$name"
+  mkdir -p "$corpus"
+  cp -n tests/fixtures/wire/* "$corpus/" 2>/dev/null || true
+  log="build-fuzz/$name.log"
+  # -rss_limit_mb bounds memory: a decoder that allocates without bound fails here.
+  if "$fuzzer" "$corpus" -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -rss_limit_mb=2048 \
+      -timeout=10 -print_final_stats=1 >"$log" 2>&1; then
+    runs=$(grep -m1 -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' || echo "?")
+    printf 'fuzz %-36s ok   %s runs\n' "$name" "$runs"
+  else
+    printf 'fuzz %-36s FAILED (see %s)\n' "$name" "$log"
+    tail -40 "$log"
+    status=1
+  fi
+done
+exit $status

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The test command: setup + configure + build + every test (unit, fuzz smoke, benchmark smoke).
+#
+#   scripts/test.sh                 everything, as CI runs it
+#   ARIADNE_FUZZ_SECONDS=60 scripts/test.sh   longer fuzz runs (default 10 s per target)
+#
+# Build trees: build/ (RelWithDebInfo, gcc) and build-fuzz/ (clang + libFuzzer + ASan/UBSan).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+JOBS=${JOBS:-$(nproc)}
+FUZZ_SECONDS=${ARIADNE_FUZZ_SECONDS:-10}
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "setup"
+scripts/setup.sh
+
+step "configure + build (build/)"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+ninja -C build -j "$JOBS"
+
+step "style (clang-format)"
+scripts/format.sh --check
+
+step "unit tests"
+ctest --test-dir build --output-on-failure -j "$JOBS" --timeout 120
+
+step "codec benchmark (short mode)"
+build/tests/bench/codec_bench --short
+
+step "fuzz targets (${FUZZ_SECONDS}s each, clang + ASan/UBSan)"
+scripts/fuzz.sh "$FUZZ_SECONDS"
+
+echo
+echo "scripts/test.sh: all steps passed"
