@@ -182,9 +182,7 @@ void AppendDouble(double value, std::string& out) {
 
 uint32_t AddProcessResource(SpanBatch& batch, std::string_view service_name) {
   uint32_t index = batch.AddResource();
-  if (!service_name.empty()) {
-    batch.resources()[index].attributes.push_back({kServiceName, AnyValue::String(service_name)});
-  }
+  batch.resources()[index].attributes.push_back({kServiceName, AnyValue::String(service_name)});
   return index;
 }
 

@@ -38,8 +38,9 @@ struct Reference {
 // ---------------------------------------------------------------------------------------------
 // Jaeger -> model
 
-// Adds a resource for a Jaeger process: `service.name` first (omitted when empty), then nothing
-// else; the decoder appends the process tags to the returned resource's attributes.
+// Adds a resource for a Jaeger process: `service.name` first (also when empty: the sanitizer tells
+// an empty Jaeger service name from a missing OTLP one), then nothing else; the decoder appends the
+// process tags to the returned resource's attributes.
 uint32_t AddProcessResource(SpanBatch& batch, std::string_view service_name);
 
 // Finds or adds the scope for (resource, name, version) among the scopes a decoder created.
