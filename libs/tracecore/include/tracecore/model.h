@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <memory_resource>
 #include <string>
@@ -222,7 +223,7 @@ class SpanBatch {
   struct Data {
     Data();
     std::pmr::monotonic_buffer_resource arena;
-    std::vector<std::string> retained;
+    std::deque<std::string> retained;  // a deque: growing it never moves a retained string
     std::pmr::vector<Resource> resources;
     std::pmr::vector<Scope> scopes;
     std::pmr::vector<Span> spans;

@@ -1,0 +1,61 @@
+// The JSON of Jaeger's query HTTP API (/api/traces, /api/traces/{id}, /api/transform), which the
+// Jaeger UI and Grafana's Jaeger data source read. Encode only.
+//
+// Shapes (field order as Jaeger's Go structs write them):
+//   envelope
+//   {"data":...,"total":N,"limit":0,"offset":0,"errors":null|[{"code":int,"msg":str,"traceID":str}]}
+//   Trace    {"traceID","spans":[Span],"processes":{"p1":Process},"warnings":null}
+//   Span     {"traceID","spanID","flags"(omitted when 0),"operationName","references":[Reference],
+//             "startTime"(µs),"duration"(µs),"tags":[KeyValue],"logs":[Log],"processID","warnings":null}
+//   Reference {"refType":"CHILD_OF"|"FOLLOWS_FROM","traceID","spanID"}   Process
+//   {"serviceName","tags"} Log      {"timestamp"(µs),"fields":[KeyValue]}   KeyValue
+//   {"key","type","value"}
+// Ids are Jaeger's text form (a trace id is 16 hex chars when its high half is zero). The model is
+// seen through jaeger::SpanView, so span kind, status, scope, trace state, events and links appear
+// as Jaeger tags, logs and references.
+//
+// KeyValue values by type: "string" a JSON string; "bool" true/false; "int64" a JSON number, or a
+// JSON string when outside ±(2^53−1) (JavaScript cannot hold it exactly); "float64" the shortest
+// JSON number that reads back to the same double, or the string "NaN" / "Infinity" / "-Infinity"
+// (Go's encoder fails the whole response on those; we keep the response); "binary" standard
+// base64. Strings that are not valid UTF-8 are written with U+FFFD for each invalid byte, as Go's
+// encoder does.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "tracecore/model.h"
+
+namespace ariadne::tracecore::jaeger_ui {
+
+// One entry of the envelope's "errors" list.
+struct Error {
+  int code = 0;               // "code", omitted when 0 (an HTTP status)
+  std::string_view message;   // "msg"
+  std::string_view trace_id;  // "traceID", omitted when empty
+};
+
+// Appends one Trace object for `spans_of_one_trace` (spans of one trace, written in the order
+// given). The trace's traceID is the first span's. Processes are numbered p1, p2, ... in order of
+// first appearance; spans whose processes are identical (same service name and the same tags in
+// the same order) share one id. `processes` keys are written in Go's order (sorted as strings).
+void AppendTrace(const SpanBatch& batch, std::span<const Span* const> spans_of_one_trace,
+                 std::string& out);
+
+// Appends the envelope around the traces of `spans`: spans are grouped by trace id, traces in the
+// order their first span appears, spans of a trace in the order given. "total" is the number of
+// traces; "errors" is null when `errors` is empty.
+void AppendTracesResponse(const SpanBatch& batch, std::span<const Span* const> spans,
+                          std::span<const Error> errors, std::string& out);
+// The same for every span of `batch`.
+void AppendTracesResponse(const SpanBatch& batch, std::span<const Error> errors, std::string& out);
+
+// Appends the envelope around already-rendered JSON `data` (services, operations, dependencies,
+// or "null" for an error response).
+void AppendEnvelope(std::string_view data, int64_t total, std::span<const Error> errors,
+                    std::string& out);
+
+}  // namespace ariadne::tracecore::jaeger_ui

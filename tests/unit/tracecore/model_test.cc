@@ -1,0 +1,43 @@
+#include "tracecore/model.h"
+
+#include <catch2/catch.hpp>
+
+namespace ariadne::tracecore {
+namespace {
+
+TEST_CASE("SpanBatch::Retain keeps every earlier view valid, small strings included") {
+  SpanBatch batch;
+  std::vector<std::string_view> views;
+  for (int i = 0; i < 1000; ++i) views.push_back(batch.Retain("s" + std::to_string(i)));
+  for (int i = 0; i < 1000; ++i) CHECK(views[i] == "s" + std::to_string(i));
+}
+
+TEST_CASE("SpanBatch moves without moving its data") {
+  SpanBatch batch;
+  uint32_t r = batch.AddResource();
+  Span& span = batch.AddSpan(r, batch.AddScope());
+  span.name = batch.Copy("operation");
+  span.attributes.push_back({"k", AnyValue::String(batch.Copy("v"))});
+  const char* name_before = span.name.data();
+  SpanBatch moved = std::move(batch);
+  CHECK(moved.spans()[0].name.data() == name_before);
+  CHECK(moved.spans()[0].name == "operation");
+  moved.spans()[0].attributes.push_back({"k2", AnyValue::Int(2)});  // the arena is still alive
+  CHECK(moved.spans()[0].attributes.size() == 2);
+}
+
+TEST_CASE("AnyValue equality is deep for arrays and maps") {
+  SpanBatch batch;
+  AnyValue* a = batch.AllocateArray<AnyValue>(2);
+  AnyValue* b = batch.AllocateArray<AnyValue>(2);
+  a[0] = b[0] = AnyValue::String("x");
+  a[1] = AnyValue::Int(1);
+  b[1] = AnyValue::Int(1);
+  CHECK(AnyValue::Array(a, 2) == AnyValue::Array(b, 2));
+  b[1] = AnyValue::Int(2);
+  CHECK_FALSE(AnyValue::Array(a, 2) == AnyValue::Array(b, 2));
+  CHECK_FALSE(AnyValue::Int(1) == AnyValue::Double(1));
+}
+
+}  // namespace
+}  // namespace ariadne::tracecore
