@@ -37,8 +37,10 @@ double SecondsPerCall(const std::function<bool()>& fn, double target_seconds, bo
     auto start = Clock::now();
     for (size_t i = 0; i < calls; ++i) ok = fn() && ok;
     double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-    if (elapsed >= target_seconds || calls >= (1u << 24)) return elapsed / static_cast<double>(calls);
-    calls = std::max(calls * 2, static_cast<size_t>(calls * target_seconds / std::max(elapsed, 1e-9)));
+    if (elapsed >= target_seconds || calls >= (1u << 24))
+      return elapsed / static_cast<double>(calls);
+    calls =
+        std::max(calls * 2, static_cast<size_t>(calls * target_seconds / std::max(elapsed, 1e-9)));
   }
 }
 
@@ -57,8 +59,8 @@ int Run(const Options& options) {
 
   std::printf("codec_bench: %zu spans per batch, %d round(s), medians; MB = 10^6 bytes\n",
               options.spans, rounds);
-  std::printf("%-22s %8s | %9s %11s | %9s %11s | %-26s %9s | %7s\n", "format", "bytes",
-              "decode", "decode", "encode", "encode", "baseline (raw parse)", "baseline", "ours/");
+  std::printf("%-22s %8s | %9s %11s | %9s %11s | %-26s %9s | %7s\n", "format", "bytes", "decode",
+              "decode", "encode", "encode", "baseline (raw parse)", "baseline", "ours/");
   std::printf("%-22s %8s | %9s %11s | %9s %11s | %-26s %9s | %7s\n", "", "", "MB/s", "spans/s",
               "MB/s", "spans/s", "", "MB/s", "base");
   for (const Format& format : formats) {
@@ -68,7 +70,8 @@ int Run(const Options& options) {
     for (int round = 0; round < rounds; ++round) {
       decode.push_back(SecondsPerCall([&] { return format.decode(format.bytes); }, target, ok));
       if (format.baseline) {
-        baseline.push_back(SecondsPerCall([&] { return format.baseline(format.bytes); }, target, ok));
+        baseline.push_back(
+            SecondsPerCall([&] { return format.baseline(format.bytes); }, target, ok));
       }
       if (format.encode) {
         std::string out;
@@ -82,14 +85,16 @@ int Run(const Options& options) {
       }
     }
     if (!ok) {
-      std::printf("%-22s FAILED: decode, encode or baseline returned an error\n", format.name.c_str());
+      std::printf("%-22s FAILED: decode, encode or baseline returned an error\n",
+                  format.name.c_str());
       all_ok = false;
       continue;
     }
     double mb = static_cast<double>(format.bytes.size()) / 1e6;
     double spans = static_cast<double>(format.spans);
     double d = Median(decode);
-    std::printf("%-22s %8zu | %9.1f %11.0f | ", format.name.c_str(), format.bytes.size(), mb / d, spans / d);
+    std::printf("%-22s %8zu | %9.1f %11.0f | ", format.name.c_str(), format.bytes.size(), mb / d,
+                spans / d);
     if (!encode.empty()) {
       double e = Median(encode);
       std::printf("%9.1f %11.0f | ", mb / e, spans / e);

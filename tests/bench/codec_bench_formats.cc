@@ -2,20 +2,19 @@
 
 #include <google/protobuf/arena.h>
 #include <simdjson.h>
-
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/protocol/TCompactProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
 
 #include "jaeger/api_v2/collector.pb.h"
 #include "jaeger_types.h"
+#include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+#include "tracecore/codec/jaeger_proto.h"
 #include "tracecore/codec/jaeger_thrift.h"
 #include "tracecore/codec/otlp_json.h"
-#include "tracecore/codec/zipkin.h"
-#include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
-#include "zipkin/zipkin.pb.h"
-#include "tracecore/codec/jaeger_proto.h"
 #include "tracecore/codec/otlp_proto.h"
+#include "tracecore/codec/zipkin.h"
+#include "zipkin/zipkin.pb.h"
 
 namespace ariadne::bench {
 namespace {
@@ -46,8 +45,8 @@ template <typename Protocol>
 std::function<bool(std::string_view)> ThriftGeneratedParse() {
   return [](std::string_view bytes) {
     auto buffer = std::make_shared<apache::thrift::transport::TMemoryBuffer>(
-        reinterpret_cast<uint8_t*>(const_cast<char*>(bytes.data())), static_cast<uint32_t>(bytes.size()),
-        apache::thrift::transport::TMemoryBuffer::OBSERVE);
+        reinterpret_cast<uint8_t*>(const_cast<char*>(bytes.data())),
+        static_cast<uint32_t>(bytes.size()), apache::thrift::transport::TMemoryBuffer::OBSERVE);
     Protocol protocol(buffer);
     jaegertracing::thrift::Batch batch;
     try {
@@ -111,11 +110,11 @@ std::vector<Format> AllFormats(const SpanBatch& batch) {
     };
     f.baseline_name = "libthrift generated read";
     if (protocol == Protocol::kCompact) {
-      f.baseline = ThriftGeneratedParse<apache::thrift::protocol::TCompactProtocolT<
-          apache::thrift::transport::TMemoryBuffer>>();
+      f.baseline = ThriftGeneratedParse<
+          apache::thrift::protocol::TCompactProtocolT<apache::thrift::transport::TMemoryBuffer>>();
     } else {
-      f.baseline = ThriftGeneratedParse<apache::thrift::protocol::TBinaryProtocolT<
-          apache::thrift::transport::TMemoryBuffer>>();
+      f.baseline = ThriftGeneratedParse<
+          apache::thrift::protocol::TBinaryProtocolT<apache::thrift::transport::TMemoryBuffer>>();
     }
     add(std::move(f));
   }

@@ -40,13 +40,17 @@ inline tracecore::SpanBatch MakeRealisticBatch(size_t span_count) {
     span.start_time_unix_nano = t0 + i * 1000123;
     span.end_time_unix_nano = span.start_time_unix_nano + 2500000 + (i % 17) * 1000;
     span.attributes.push_back({"http.method", AnyValue::String("GET")});
-    span.attributes.push_back({"http.url", AnyValue::String("https://shop.example.com/api/v1/orders/81723?expand=items")});
+    span.attributes.push_back(
+        {"http.url",
+         AnyValue::String("https://shop.example.com/api/v1/orders/81723?expand=items")});
     span.attributes.push_back({"http.route", AnyValue::String("/api/v1/orders/{orderId}")});
     span.attributes.push_back({"net.peer.name", AnyValue::String("orders-db.internal")});
     span.attributes.push_back({"db.system", AnyValue::String("postgresql")});
-    span.attributes.push_back({"user_agent.original", AnyValue::String("Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0")});
+    span.attributes.push_back(
+        {"user_agent.original", AnyValue::String("Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0")});
     span.attributes.push_back({"http.status_code", AnyValue::Int(200)});
-    span.attributes.push_back({"http.response_content_length", AnyValue::Int(18211 + static_cast<int64_t>(i))});
+    span.attributes.push_back(
+        {"http.response_content_length", AnyValue::Int(18211 + static_cast<int64_t>(i))});
     span.attributes.push_back({"cache.hit", AnyValue::Bool(i % 3 == 0)});
     span.attributes.push_back({"sampling.ratio", AnyValue::Double(0.25)});
     if (i % 2 == 0) {

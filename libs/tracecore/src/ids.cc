@@ -79,7 +79,8 @@ std::optional<TraceId> TraceId::FromHex(std::string_view text) {
 }
 
 std::optional<TraceId> TraceId::FromBytes(std::string_view bytes) {
-  if (bytes.size() == 16) return TraceId{LoadBigEndian64(bytes.data()), LoadBigEndian64(bytes.data() + 8)};
+  if (bytes.size() == 16)
+    return TraceId{LoadBigEndian64(bytes.data()), LoadBigEndian64(bytes.data() + 8)};
   if (bytes.size() == 8) return TraceId{0, LoadBigEndian64(bytes.data())};
   return std::nullopt;
 }
@@ -107,6 +108,8 @@ std::optional<SpanId> SpanId::FromBytes(std::string_view bytes) {
   return SpanId{LoadBigEndian64(bytes.data())};
 }
 
-void SpanId::ToBytes(char out[8]) const { StoreBigEndian64(value, out); }
+void SpanId::ToBytes(char out[8]) const {
+  StoreBigEndian64(value, out);
+}
 
 }  // namespace ariadne::tracecore

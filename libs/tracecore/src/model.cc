@@ -14,17 +14,12 @@ constexpr size_t kInitialArenaBytes = 64 * 1024;
 bool AnyValue::operator==(const AnyValue& other) const {
   if (type_ != other.type_) return false;
   switch (type_) {
-    case ValueType::kEmpty:
-      return true;
+    case ValueType::kEmpty: return true;
     case ValueType::kString:
-    case ValueType::kBytes:
-      return string_value() == other.string_value();
-    case ValueType::kBool:
-      return scalar_.b == other.scalar_.b;
-    case ValueType::kInt:
-      return scalar_.i == other.scalar_.i;
-    case ValueType::kDouble:
-      return std::memcmp(&scalar_.d, &other.scalar_.d, sizeof(double)) == 0;
+    case ValueType::kBytes: return string_value() == other.string_value();
+    case ValueType::kBool: return scalar_.b == other.scalar_.b;
+    case ValueType::kInt: return scalar_.i == other.scalar_.i;
+    case ValueType::kDouble: return std::memcmp(&scalar_.d, &other.scalar_.d, sizeof(double)) == 0;
     case ValueType::kArray:
       if (size() != other.size()) return false;
       for (size_t i = 0; i < size(); ++i) {

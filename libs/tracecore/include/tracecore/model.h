@@ -2,8 +2,8 @@
 //
 // A SpanBatch holds resources, instrumentation scopes and spans; each span names its resource and
 // scope by index, so that a batch can be walked, filtered and split span by span while the OTLP
-// grouping (ResourceSpans > ScopeSpans > Span) is still recoverable: consecutive spans with the same
-// (resource, scope) pair form one group.
+// grouping (ResourceSpans > ScopeSpans > Span) is still recoverable: consecutive spans with the
+// same (resource, scope) pair form one group.
 //
 // Ownership: every string_view and every vector in a batch points into memory the batch owns:
 // its arena, or an input buffer handed to it with Retain(). A batch is a move-only handle; moving
@@ -32,8 +32,12 @@ enum class ValueType : uint8_t { kEmpty, kString, kBool, kInt, kDouble, kBytes, 
 class AnyValue {
  public:
   AnyValue() = default;
-  static AnyValue String(std::string_view s) { return AnyValue(ValueType::kString, s.data(), s.size()); }
-  static AnyValue Bytes(std::string_view s) { return AnyValue(ValueType::kBytes, s.data(), s.size()); }
+  static AnyValue String(std::string_view s) {
+    return AnyValue(ValueType::kString, s.data(), s.size());
+  }
+  static AnyValue Bytes(std::string_view s) {
+    return AnyValue(ValueType::kBytes, s.data(), s.size());
+  }
   static AnyValue Bool(bool b) {
     AnyValue v;
     v.type_ = ValueType::kBool;
@@ -156,7 +160,8 @@ struct Scope {
 };
 
 struct Span {
-  explicit Span(std::pmr::memory_resource* arena) : attributes(arena), events(arena), links(arena) {}
+  explicit Span(std::pmr::memory_resource* arena)
+      : attributes(arena), events(arena), links(arena) {}
 
   TraceId trace_id;
   SpanId span_id;
@@ -195,7 +200,9 @@ class SpanBatch {
   std::pmr::vector<Span>& spans() { return data_->spans; }
   const std::pmr::vector<Span>& spans() const { return data_->spans; }
 
-  const Resource& resource_of(const Span& span) const { return data_->resources[span.resource_index]; }
+  const Resource& resource_of(const Span& span) const {
+    return data_->resources[span.resource_index];
+  }
   const Scope& scope_of(const Span& span) const { return data_->scopes[span.scope_index]; }
 
   std::pmr::memory_resource* arena() { return &data_->arena; }

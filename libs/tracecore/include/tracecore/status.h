@@ -33,7 +33,9 @@ class [[nodiscard]] Status {
   static Status Unimplemented(std::string message) {
     return {StatusCode::kUnimplemented, std::move(message)};
   }
-  static Status Internal(std::string message) { return {StatusCode::kInternal, std::move(message)}; }
+  static Status Internal(std::string message) {
+    return {StatusCode::kInternal, std::move(message)};
+  }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
@@ -58,8 +60,8 @@ class [[nodiscard]] Status {
 }  // namespace ariadne::tracecore
 
 // Returns the status of `expr` from the enclosing function when it is not OK.
-#define ARIADNE_RETURN_IF_ERROR(expr)                  \
-  do {                                                 \
+#define ARIADNE_RETURN_IF_ERROR(expr)                      \
+  do {                                                     \
     ::ariadne::tracecore::Status ariadne_status_ = (expr); \
-    if (!ariadne_status_.ok()) return ariadne_status_; \
+    if (!ariadne_status_.ok()) return ariadne_status_;     \
   } while (false)

@@ -203,7 +203,9 @@ class BatchDecoder {
         case field::kSpanStartTime: span.start_time_unix_nano = ReadNanos(r.ReadMessage()); break;
         case field::kSpanDuration: duration = ReadNanos(r.ReadMessage()); break;
         case field::kSpanTags: span.attributes.push_back(ReadKeyValue(r.ReadMessage())); break;
-        case field::kSpanLogs: ReadLog(r.ReadMessage(), span.events.emplace_back(batch_.arena())); break;
+        case field::kSpanLogs:
+          ReadLog(r.ReadMessage(), span.events.emplace_back(batch_.arena()));
+          break;
         case field::kSpanProcess: process = ResourceFor(r.ReadMessage()); break;
         default: r.Skip();
       }
@@ -284,8 +286,8 @@ void WriteIdBytes(ProtoWriter& w, uint32_t field_number, const SpanId& id) {
   w.WriteBytesField(field_number, {bytes, 8});
 }
 
-void WriteSpan(ProtoWriter& w, uint32_t field_number, const Span& span, const jaeger::SpanView& view,
-               bool embed_process) {
+void WriteSpan(ProtoWriter& w, uint32_t field_number, const Span& span,
+               const jaeger::SpanView& view, bool embed_process) {
   size_t mark = w.BeginMessage(field_number);
   WriteIdBytes(w, field::kSpanTraceId, span.trace_id);
   WriteIdBytes(w, field::kSpanSpanId, span.span_id);

@@ -17,15 +17,18 @@ using wire::ProtoWriter;
 // Field numbers (opentelemetry/proto/**). Only the ones this file reads or writes.
 namespace field {
 constexpr uint32_t kRequestResourceSpans = 1;
-constexpr uint32_t kResourceSpansResource = 1, kResourceSpansScopeSpans = 2, kResourceSpansSchemaUrl = 3;
+constexpr uint32_t kResourceSpansResource = 1, kResourceSpansScopeSpans = 2,
+                   kResourceSpansSchemaUrl = 3;
 constexpr uint32_t kResourceAttributes = 1, kResourceDroppedAttributes = 2;
 constexpr uint32_t kScopeSpansScope = 1, kScopeSpansSpans = 2, kScopeSpansSchemaUrl = 3;
-constexpr uint32_t kScopeName = 1, kScopeVersion = 2, kScopeAttributes = 3, kScopeDroppedAttributes = 4;
+constexpr uint32_t kScopeName = 1, kScopeVersion = 2, kScopeAttributes = 3,
+                   kScopeDroppedAttributes = 4;
 constexpr uint32_t kSpanTraceId = 1, kSpanSpanId = 2, kSpanTraceState = 3, kSpanParentSpanId = 4,
                    kSpanName = 5, kSpanKind = 6, kSpanStart = 7, kSpanEnd = 8, kSpanAttributes = 9,
                    kSpanDroppedAttributes = 10, kSpanEvents = 11, kSpanDroppedEvents = 12,
                    kSpanLinks = 13, kSpanDroppedLinks = 14, kSpanStatus = 15, kSpanFlags = 16;
-constexpr uint32_t kEventTime = 1, kEventName = 2, kEventAttributes = 3, kEventDroppedAttributes = 4;
+constexpr uint32_t kEventTime = 1, kEventName = 2, kEventAttributes = 3,
+                   kEventDroppedAttributes = 4;
 constexpr uint32_t kLinkTraceId = 1, kLinkSpanId = 2, kLinkTraceState = 3, kLinkAttributes = 4,
                    kLinkDroppedAttributes = 5, kLinkFlags = 6;
 constexpr uint32_t kStatusMessage = 2, kStatusCode = 3;
@@ -221,9 +224,13 @@ void ReadSpan(ProtoReader r, Span& span, SpanBatch& batch) {
       case field::kSpanEnd: span.end_time_unix_nano = r.ReadFixed64(); break;
       case field::kSpanAttributes: AppendAttribute(r, span.attributes, batch); break;
       case field::kSpanDroppedAttributes: span.dropped_attributes_count = r.ReadUint32(); break;
-      case field::kSpanEvents: ReadEvent(r.ReadMessage(), span.events.emplace_back(batch.arena()), batch); break;
+      case field::kSpanEvents:
+        ReadEvent(r.ReadMessage(), span.events.emplace_back(batch.arena()), batch);
+        break;
       case field::kSpanDroppedEvents: span.dropped_events_count = r.ReadUint32(); break;
-      case field::kSpanLinks: ReadLink(r.ReadMessage(), span.links.emplace_back(batch.arena()), batch); break;
+      case field::kSpanLinks:
+        ReadLink(r.ReadMessage(), span.links.emplace_back(batch.arena()), batch);
+        break;
       case field::kSpanDroppedLinks: span.dropped_links_count = r.ReadUint32(); break;
       case field::kSpanStatus: ReadStatus(r.ReadMessage(), span.status); break;
       case field::kSpanFlags: span.flags = r.ReadFixed32(); break;
@@ -248,7 +255,9 @@ void ReadResource(ProtoReader r, Resource& resource, SpanBatch& batch) {
   while (r.Next()) {
     switch (r.field()) {
       case field::kResourceAttributes: AppendAttribute(r, resource.attributes, batch); break;
-      case field::kResourceDroppedAttributes: resource.dropped_attributes_count = r.ReadUint32(); break;
+      case field::kResourceDroppedAttributes:
+        resource.dropped_attributes_count = r.ReadUint32();
+        break;
       default: r.Skip();
     }
   }
@@ -261,11 +270,15 @@ void ReadScopeSpans(ProtoReader r, uint32_t resource_index, SpanBatch& batch) {
   if (needed > spans.capacity()) spans.reserve(std::max(needed, 2 * spans.capacity()));
   while (r.Next()) {
     switch (r.field()) {
-      case field::kScopeSpansScope: ReadScope(r.ReadMessage(), batch.scopes()[scope_index], batch); break;
+      case field::kScopeSpansScope:
+        ReadScope(r.ReadMessage(), batch.scopes()[scope_index], batch);
+        break;
       case field::kScopeSpansSpans:
         ReadSpan(r.ReadMessage(), batch.AddSpan(resource_index, scope_index), batch);
         break;
-      case field::kScopeSpansSchemaUrl: batch.scopes()[scope_index].schema_url = ReadString(r); break;
+      case field::kScopeSpansSchemaUrl:
+        batch.scopes()[scope_index].schema_url = ReadString(r);
+        break;
       default: r.Skip();
     }
   }
@@ -278,8 +291,12 @@ void ReadResourceSpans(ProtoReader r, SpanBatch& batch) {
       case field::kResourceSpansResource:
         ReadResource(r.ReadMessage(), batch.resources()[resource_index], batch);
         break;
-      case field::kResourceSpansScopeSpans: ReadScopeSpans(r.ReadMessage(), resource_index, batch); break;
-      case field::kResourceSpansSchemaUrl: batch.resources()[resource_index].schema_url = ReadString(r); break;
+      case field::kResourceSpansScopeSpans:
+        ReadScopeSpans(r.ReadMessage(), resource_index, batch);
+        break;
+      case field::kResourceSpansSchemaUrl:
+        batch.resources()[resource_index].schema_url = ReadString(r);
+        break;
       default: r.Skip();
     }
   }
@@ -310,13 +327,15 @@ void WriteAnyValue(ProtoWriter& w, uint32_t field_number, const AnyValue& value)
     case ValueType::kBytes: w.WriteBytesField(field::kAnyBytes, value.bytes_value()); break;
     case ValueType::kArray: {
       size_t list = w.BeginMessage(field::kAnyArray);
-      for (size_t i = 0; i < value.size(); ++i) WriteAnyValue(w, field::kListValues, value.array_begin()[i]);
+      for (size_t i = 0; i < value.size(); ++i)
+        WriteAnyValue(w, field::kListValues, value.array_begin()[i]);
       w.EndMessage(list);
       break;
     }
     case ValueType::kMap: {
       size_t list = w.BeginMessage(field::kAnyKvList);
-      for (size_t i = 0; i < value.size(); ++i) WriteKeyValue(w, field::kListValues, value.map_begin()[i]);
+      for (size_t i = 0; i < value.size(); ++i)
+        WriteKeyValue(w, field::kListValues, value.map_begin()[i]);
       w.EndMessage(list);
       break;
     }

@@ -1,14 +1,14 @@
 // Cross-format test: the fixture trace, captured from a real client in each wire format, becomes
 // the same Jaeger UI JSON whatever format it arrived in, except for what a format cannot carry.
 // Each such difference is listed below, fact by fact, and in docs/translation.md.
+#include <simdjson.h>
+
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
-#include <simdjson.h>
 
 #include "test_support.h"
 #include "tracecore/codec/jaeger_thrift.h"
@@ -25,7 +25,8 @@ using Facts = std::set<std::string>;
 
 std::string Scalar(simdjson::dom::element value) {
   switch (value.type()) {
-    case simdjson::dom::element_type::STRING: return "\"" + std::string(value.get_string().value()) + "\"";
+    case simdjson::dom::element_type::STRING:
+      return "\"" + std::string(value.get_string().value()) + "\"";
     case simdjson::dom::element_type::INT64: return std::to_string(value.get_int64().value());
     case simdjson::dom::element_type::UINT64: return std::to_string(value.get_uint64().value());
     case simdjson::dom::element_type::DOUBLE: {
@@ -50,7 +51,8 @@ void AddKeyValues(const std::string& prefix, simdjson::dom::array key_values, Fa
   }
 }
 
-// Every fact the Jaeger UI would show about the trace, as sorted "span <id> <what> = <value>" lines.
+// Every fact the Jaeger UI would show about the trace, as sorted "span <id> <what> = <value>"
+// lines.
 Facts UiFacts(const SpanBatch& batch) {
   std::vector<const Span*> spans;
   for (const Span& span : batch.spans()) spans.push_back(&span);
@@ -71,10 +73,12 @@ Facts UiFacts(const SpanBatch& batch) {
   simdjson::dom::array all_spans = trace["spans"].get_array().value();
   for (simdjson::dom::element span : all_spans) {
     std::string prefix = "span " + std::string(span["spanID"].get_string().value()) + " ";
-    facts.insert(prefix + "operationName = " + std::string(span["operationName"].get_string().value()));
+    facts.insert(prefix +
+                 "operationName = " + std::string(span["operationName"].get_string().value()));
     facts.insert(prefix + "startTime = " + Scalar(span["startTime"].value()));
     facts.insert(prefix + "duration = " + Scalar(span["duration"].value()));
-    facts.insert(prefix + "service = " + service_of[std::string(span["processID"].get_string().value())]);
+    facts.insert(prefix +
+                 "service = " + service_of[std::string(span["processID"].get_string().value())]);
     int64_t flags = 0;
     if (span["flags"].get_int64().get(flags) == simdjson::SUCCESS) {
       facts.insert(prefix + "flags = " + std::to_string(flags));
@@ -140,22 +144,26 @@ TEST_CASE("cross-format: Jaeger Thrift differs from OTLP only where the format c
       R"(span c0ffee0000000001 tag tags.array = string "a,b")",
       R"(span c0ffee0000000002 log @1764240000007000 retry = float64 2)",
   };
-  for (const char* span : {"c0ffee0000000001", "c0ffee0000000002", "c0ffee0000000003", "c0ffee0000000004"}) {
+  for (const char* span :
+       {"c0ffee0000000001", "c0ffee0000000002", "c0ffee0000000003", "c0ffee0000000004"}) {
     for (const char* tag : {R"(host.name = string "node-1")", R"(service.name = string "frontend")",
                             R"(service.version = string "1.2.3")"}) {
       only_in_thrift.insert(std::string("span ") + span + " tag " + tag);
     }
   }
   Facts reference = Reference();
-  Facts http = FixtureFacts("jaeger-thrift-binary-http-batch.bin", [](std::string_view bytes, SpanBatch& batch) {
-    return jaeger_thrift::DecodeBatch(bytes, jaeger_thrift::Protocol::kBinary, batch);
-  });
+  Facts http = FixtureFacts(
+      "jaeger-thrift-binary-http-batch.bin", [](std::string_view bytes, SpanBatch& batch) {
+        return jaeger_thrift::DecodeBatch(bytes, jaeger_thrift::Protocol::kBinary, batch);
+      });
   CHECK(Minus(reference, http) == only_in_otlp);
   CHECK(Minus(http, reference) == only_in_thrift);
   // The agent's UDP datagram carries the same batch inside an emitBatch call.
-  Facts udp = FixtureFacts("jaeger-thrift-binary-udp-emitBatch.bin", [](std::string_view bytes, SpanBatch& batch) {
-    return jaeger_thrift::DecodeAgentMessage(bytes, jaeger_thrift::Protocol::kBinary, batch, nullptr);
-  });
+  Facts udp = FixtureFacts("jaeger-thrift-binary-udp-emitBatch.bin",
+                           [](std::string_view bytes, SpanBatch& batch) {
+                             return jaeger_thrift::DecodeAgentMessage(
+                                 bytes, jaeger_thrift::Protocol::kBinary, batch, nullptr);
+                           });
   CHECK(udp == http);
 }
 
@@ -175,9 +183,11 @@ TEST_CASE("cross-format: Zipkin v2 JSON differs from OTLP only where the format 
       R"(span c0ffee0000000003 log @1764240000020000 exception.type = string "IOError")",
       R"(span c0ffee0000000004 ref FOLLOWS_FROM ffeeddccbbaa99887766554433221100/abcdef0123456789)",
   };
-  for (const char* span : {"c0ffee0000000001", "c0ffee0000000002", "c0ffee0000000003", "c0ffee0000000004"}) {
+  for (const char* span :
+       {"c0ffee0000000001", "c0ffee0000000002", "c0ffee0000000003", "c0ffee0000000004"}) {
     only_in_otlp.insert(std::string("span ") + span + R"( tag otel.scope.name = string "capture")");
-    only_in_otlp.insert(std::string("span ") + span + R"( tag otel.scope.version = string "1.0.0")");
+    only_in_otlp.insert(std::string("span ") + span +
+                        R"( tag otel.scope.version = string "1.0.0")");
   }
   const Facts only_in_zipkin = {
       R"(span c0ffee0000000001 tag big.int = string "9007199254740991")",

@@ -96,7 +96,8 @@ pb::PostSpansRequest JaegerNativeRequest() {
   return request;
 }
 
-TEST_CASE("Jaeger api_v2 PostSpansRequest from libprotobuf decodes with every Jaeger rule applied") {
+TEST_CASE(
+    "Jaeger api_v2 PostSpansRequest from libprotobuf decodes with every Jaeger rule applied") {
   std::string bytes = JaegerNativeRequest().SerializeAsString();
   SpanBatch batch;
   REQUIRE(jaeger_proto::DecodePostSpansRequest(bytes, batch).ok());
@@ -120,7 +121,8 @@ TEST_CASE("Jaeger api_v2 PostSpansRequest from libprotobuf decodes with every Ja
   REQUIRE(span.attributes.size() == 3);
   CHECK(FindAttribute(span.attributes, "count")->value.int_value() == -12);
   CHECK(FindAttribute(span.attributes, "ratio")->value.double_value() == 0.5);
-  CHECK(FindAttribute(span.attributes, "blob")->value.bytes_value() == std::string_view("\x00\x01", 2));
+  CHECK(FindAttribute(span.attributes, "blob")->value.bytes_value() ==
+        std::string_view("\x00\x01", 2));
   CHECK(batch.scope_of(span).name == "lib");
   REQUIRE(span.events.size() == 1);
   CHECK(span.events[0].name == "retry");
@@ -216,7 +218,8 @@ TEST_CASE("Jaeger api_v2 rejects malformed input") {
   std::string bytes = JaegerNativeRequest().SerializeAsString();
   for (size_t length = 0; length < bytes.size(); ++length) {
     SpanBatch batch;
-    Status status = jaeger_proto::DecodePostSpansRequest(std::string_view(bytes).substr(0, length), batch);
+    Status status =
+        jaeger_proto::DecodePostSpansRequest(std::string_view(bytes).substr(0, length), batch);
     if (!status.ok()) CHECK(status.code() == StatusCode::kInvalidArgument);
   }
   pb::PostSpansRequest bad_id;

@@ -7,7 +7,6 @@
 #include <thrift/transport/TBufferTransports.h>
 
 #include <catch2/catch.hpp>
-
 #include <cstdio>
 #include <iostream>
 #include <limits>
@@ -1085,5 +1084,3 @@ TEST_CASE("jaeger thrift: lying sizes, deep nesting and random bytes fail cleanl
     (void)jaeger_thrift::DecodeAgentMessage(bytes, protocol, scratch);
   }
 }
-
-

@@ -1,8 +1,8 @@
 #include "tracecore/codec/otlp_proto.h"
 
-#include <catch2/catch.hpp>
-
 #include <google/protobuf/util/message_differencer.h>
+
+#include <catch2/catch.hpp>
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "test_support.h"
@@ -56,7 +56,8 @@ void CheckFixtureTrace(const SpanBatch& batch) {
   CHECK(Attr(root.attributes, "http.method").string_value() == "GET");
   CHECK(Attr(root.attributes, "http.status_code").type() == ValueType::kInt);
   CHECK(Attr(root.attributes, "http.status_code").int_value() == 200);
-  CHECK(Attr(root.attributes, "http.url").string_value() == "http://frontend:8080/dispatch?customer=123");
+  CHECK(Attr(root.attributes, "http.url").string_value() ==
+        "http://frontend:8080/dispatch?customer=123");
   CHECK(Attr(root.attributes, "sampled.bool").type() == ValueType::kBool);
   CHECK(Attr(root.attributes, "sampled.bool").bool_value());
   CHECK(Attr(root.attributes, "ratio.double").type() == ValueType::kDouble);
@@ -66,7 +67,8 @@ void CheckFixtureTrace(const SpanBatch& batch) {
   REQUIRE(array.size() == 2);
   CHECK(array.array_begin()[0].string_value() == "a");
   CHECK(array.array_begin()[1].string_value() == "b");
-  CHECK(Attr(root.attributes, "unicode.str").string_value() == "\xc5\xbc\xc3\xb3\xc5\x82w \xf0\x9f\x90\xa2");
+  CHECK(Attr(root.attributes, "unicode.str").string_value() ==
+        "\xc5\xbc\xc3\xb3\xc5\x82w \xf0\x9f\x90\xa2");
   CHECK(Attr(root.attributes, "big.int").int_value() == 9007199254740991LL);
   CHECK(root.events.empty());
   CHECK(root.links.empty());
@@ -97,7 +99,9 @@ void CheckFixtureTrace(const SpanBatch& batch) {
   CHECK(sql.events[0].time_unix_nano == kFixtureT0Nanos + 20 * kMillis);
   CHECK(Attr(sql.events[0].attributes, "exception.type").string_value() == "IOError");
   CHECK(Attr(sql.events[0].attributes, "exception.message").string_value() == "connection reset");
-  CHECK(Attr(sql.events[0].attributes, "exception.stacktrace").string_value().rfind("IOError: connection reset", 0) == 0);
+  CHECK(Attr(sql.events[0].attributes, "exception.stacktrace")
+            .string_value()
+            .rfind("IOError: connection reset", 0) == 0);
 
   const Span& publish = FindSpan(batch, 0xc0ffee0000000004ULL);
   CHECK(publish.name == "async publish");
@@ -138,7 +142,8 @@ TEST_CASE("OTLP protobuf encoding round-trips and libprotobuf reads it back iden
   otlp_pb::ExportTraceServiceRequest from_us;
   REQUIRE(from_client.ParseFromString(fixture));
   REQUIRE(from_us.ParseFromString(encoded));
-  // Equivalent, not Equals: the client writes empty `status {}` messages that proto3 treats as unset.
+  // Equivalent, not Equals: the client writes empty `status {}` messages that proto3 treats as
+  // unset.
   CHECK(google::protobuf::util::MessageDifferencer::Equivalent(from_us, from_client));
   // Field order and varint widths are canonical: the bytes are libprotobuf's own serialization.
   CHECK(encoded == from_us.SerializeAsString());
@@ -150,7 +155,8 @@ TEST_CASE("OTLP protobuf keeps nested maps, bytes and dropped counts") {
   resource_spans->set_schema_url("https://schema/1");
   auto* scope_spans = resource_spans->add_scope_spans();
   auto* span = scope_spans->add_spans();
-  span->set_trace_id(std::string("\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x02", 16));
+  span->set_trace_id(
+      std::string("\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x02", 16));
   span->set_span_id(std::string("\x00\x00\x00\x00\x00\x00\x00\x03", 8));
   span->set_trace_state("k=v");
   span->set_dropped_attributes_count(7);

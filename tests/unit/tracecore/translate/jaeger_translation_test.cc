@@ -28,7 +28,8 @@ struct JaegerSpanFixture {
 };
 
 // The Jaeger tags SpanView derives for a model span.
-std::vector<std::pair<std::string, std::string>> ViewTags(const SpanBatch& batch, const Span& span) {
+std::vector<std::pair<std::string, std::string>> ViewTags(const SpanBatch& batch,
+                                                          const Span& span) {
   SpanView view;
   view.Load(batch, span);
   std::vector<std::pair<std::string, std::string>> tags;
@@ -62,8 +63,10 @@ TEST_CASE("jaeger: process.serviceName and tags become the resource, and back") 
 }
 
 TEST_CASE("jaeger: span.kind tag <-> Span::kind; unknown values stay tags") {
-  for (auto [text, kind] : {std::pair{"server", SpanKind::kServer}, {"client", SpanKind::kClient},
-                            {"producer", SpanKind::kProducer}, {"consumer", SpanKind::kConsumer},
+  for (auto [text, kind] : {std::pair{"server", SpanKind::kServer},
+                            {"client", SpanKind::kClient},
+                            {"producer", SpanKind::kProducer},
+                            {"consumer", SpanKind::kConsumer},
                             {"internal", SpanKind::kInternal}}) {
     JaegerSpanFixture f;
     f.Tag("span.kind", AnyValue::String(text));

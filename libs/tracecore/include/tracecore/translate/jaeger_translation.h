@@ -100,7 +100,7 @@ class SpanView {
   uint32_t flags = 0;  // Jaeger flags: the low byte of Span::flags
   std::string_view service_name;
   std::vector<Attribute> process_tags;  // resource attributes other than service.name
-  std::vector<Attribute> tags;          // attributes, then span.kind, otel.scope.*, status, tracestate
+  std::vector<Attribute> tags;  // attributes, then span.kind, otel.scope.*, status, tracestate
   std::vector<Log> logs;
   std::vector<Reference> references;  // the parent as CHILD_OF first, then the links
 

@@ -37,12 +37,20 @@ inline constexpr int kMaxProtoDepth = 32;
 class ProtoReader {
  public:
   explicit ProtoReader(std::string_view data, int depth_budget = kMaxProtoDepth)
-      : begin_(data.data()), cur_(data.data()), end_(data.data() + data.size()),
-        depth_budget_(depth_budget), error_(&own_error_) {}
+      : begin_(data.data()),
+        cur_(data.data()),
+        end_(data.data() + data.size()),
+        depth_budget_(depth_budget),
+        error_(&own_error_) {}
   // Copies share the error state of the reader copied (a scan-ahead copy fails its source too).
   ProtoReader(const ProtoReader& other)
-      : begin_(other.begin_), cur_(other.cur_), end_(other.end_), base_offset_(other.base_offset_),
-        depth_budget_(other.depth_budget_), field_(other.field_), wire_type_(other.wire_type_),
+      : begin_(other.begin_),
+        cur_(other.cur_),
+        end_(other.end_),
+        base_offset_(other.base_offset_),
+        depth_budget_(other.depth_budget_),
+        field_(other.field_),
+        wire_type_(other.wire_type_),
         error_(other.error_) {}
   ProtoReader& operator=(const ProtoReader&) = delete;
 
@@ -121,8 +129,12 @@ class ProtoReader {
   void Skip() {
     switch (wire_type_) {
       case ProtoWireType::kVarint: RawVarint(); break;
-      case ProtoWireType::kFixed64: if (Need(8)) cur_ += 8; break;
-      case ProtoWireType::kFixed32: if (Need(4)) cur_ += 4; break;
+      case ProtoWireType::kFixed64:
+        if (Need(8)) cur_ += 8;
+        break;
+      case ProtoWireType::kFixed32:
+        if (Need(4)) cur_ += 4;
+        break;
       case ProtoWireType::kLengthDelimited: ReadBytes(); break;
       case ProtoWireType::kStartGroup:
       case ProtoWireType::kEndGroup: Fail("groups are not supported"); break;
@@ -135,7 +147,8 @@ class ProtoReader {
   // The raw bytes this reader covers (a message's payload).
   std::string_view data() const { return {begin_, static_cast<size_t>(end_ - begin_)}; }
 
-  // OK, or the first error with its byte offset in the root input, e.g. "byte 17: truncated varint".
+  // OK, or the first error with its byte offset in the root input, e.g. "byte 17: truncated
+  // varint".
   Status status() const {
     if (!error_->failed) return Status::Ok();
     return Status::InvalidArgument("byte " + std::to_string(error_->offset) + ": " + error_->what);
@@ -175,7 +188,8 @@ class ProtoReader {
 
   uint64_t RawVarint() {
     // Fast path: one byte.
-    if (cur_ < end_ && static_cast<unsigned char>(*cur_) < 0x80) return static_cast<unsigned char>(*cur_++);
+    if (cur_ < end_ && static_cast<unsigned char>(*cur_) < 0x80)
+      return static_cast<unsigned char>(*cur_++);
     uint64_t value = 0;
     for (int shift = 0; shift < 64; shift += 7) {
       if (cur_ == end_) {
