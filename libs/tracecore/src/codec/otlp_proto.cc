@@ -42,22 +42,98 @@ constexpr uint32_t kListValues = 1;  // ArrayValue.values and KeyValueList.value
 // Decoding. Leaf functions report errors through the reader (sticky) and return nothing; each
 // message-level function checks its reader once.
 
-// Proto3 strings must be UTF-8; ASCII (the common case) is checked 8 bytes at a time.
-std::string_view ReadString(ProtoReader& r) {
-  std::string_view text = r.ReadBytes();
+// True when `text` is UTF-8; ASCII (the common case) is checked 8 bytes at a time.
+inline bool IsUtf8(std::string_view text) {
   size_t i = 0;
   for (; i + 8 <= text.size(); i += 8) {
     uint64_t chunk;
     std::memcpy(&chunk, text.data() + i, 8);
-    if (chunk & 0x8080808080808080ULL) break;
+    if (chunk & 0x8080808080808080ULL) return IsValidUtf8(text.substr(i));
   }
   for (; i < text.size(); ++i) {
-    if (static_cast<unsigned char>(text[i]) >= 0x80) {
-      if (!IsValidUtf8(text.substr(i))) r.Fail("string field is not valid UTF-8");
+    if (static_cast<unsigned char>(text[i]) >= 0x80) return IsValidUtf8(text.substr(i));
+  }
+  return true;
+}
+
+// Proto3 strings must be UTF-8.
+std::string_view ReadString(ProtoReader& r) {
+  std::string_view text = r.ReadBytes();
+  if (!IsUtf8(text)) r.Fail("string field is not valid UTF-8");
+  return text;
+}
+
+// Reads a varint for the fast paths below; nullptr when it is malformed or runs past `end`.
+inline const char* ScanVarint(const char* p, const char* end, uint64_t& value) {
+  if (p < end && static_cast<unsigned char>(*p) < 0x80) {  // one byte: tags, most lengths
+    value = static_cast<unsigned char>(*p);
+    return p + 1;
+  }
+  value = 0;
+  for (int shift = 0; shift < 64 && p < end; shift += 7) {
+    auto byte = static_cast<unsigned char>(*p++);
+    value |= static_cast<uint64_t>(byte & 0x7F) << shift;
+    if (byte < 0x80) return p;
+  }
+  return nullptr;
+}
+
+// Reads a length prefix and checks that the payload fits before `end`.
+inline const char* ScanLength(const char* p, const char* end, std::string_view& payload) {
+  uint64_t length;
+  p = ScanVarint(p, end, length);
+  if (p == nullptr || length > static_cast<uint64_t>(end - p)) return nullptr;
+  payload = {p, static_cast<size_t>(length)};
+  return p + length;
+}
+
+// Fast path for the shape nearly every attribute has: KeyValue{key = 1; value = 2} where the value
+// holds one string, bool, int, double or bytes field. Returns false without side effects for any
+// other shape (arrays, maps, unknown or repeated fields, invalid UTF-8, malformed bytes); the
+// general reader then decodes the message and reports its errors. Worth it: attributes are ~60%
+// of the bytes of a typical span, and this halves their decode cost (callgrind, codec_bench batch).
+bool TryReadSimpleKeyValue(std::string_view message, Attribute& out) {
+  const char* p = message.data();
+  const char* end = p + message.size();
+  std::string_view key, value;
+  if (p == end || *p != 0x0a || (p = ScanLength(p + 1, end, key)) == nullptr) return false;
+  if (p == end || *p != 0x12 || (p = ScanLength(p + 1, end, value)) == nullptr || p != end) {
+    return false;
+  }
+  if (!IsUtf8(key) || value.empty()) return false;
+  const char* v = value.data();
+  const char* v_end = v + value.size();
+  char tag = *v++;
+  uint64_t number;
+  std::string_view bytes;
+  switch (tag) {
+    case 0x0a:  // string_value
+      if (ScanLength(v, v_end, bytes) != v_end || !IsUtf8(bytes)) return false;
+      out.value = AnyValue::String(bytes);
+      break;
+    case 0x10:  // bool_value
+      if (ScanVarint(v, v_end, number) != v_end) return false;
+      out.value = AnyValue::Bool(number != 0);
+      break;
+    case 0x18:  // int_value
+      if (ScanVarint(v, v_end, number) != v_end) return false;
+      out.value = AnyValue::Int(static_cast<int64_t>(number));
+      break;
+    case 0x21: {  // double_value
+      if (v_end - v != 8) return false;
+      double d;
+      std::memcpy(&d, v, 8);
+      out.value = AnyValue::Double(d);
       break;
     }
+    case 0x3a:  // bytes_value
+      if (ScanLength(v, v_end, bytes) != v_end) return false;
+      out.value = AnyValue::Bytes(bytes);
+      break;
+    default: return false;
   }
-  return text;
+  out.key = key;
+  return true;
 }
 
 TraceId ReadTraceId(ProtoReader& r) {
@@ -142,7 +218,9 @@ void ReadAnyValue(ProtoReader r, AnyValue& out, SpanBatch& batch) {
 }
 
 void AppendAttribute(ProtoReader& r, Attributes& attributes, SpanBatch& batch) {
-  ReadKeyValue(r.ReadMessage(), attributes.emplace_back(), batch);
+  ProtoReader message = r.ReadMessage();
+  Attribute& attribute = attributes.emplace_back();
+  if (!TryReadSimpleKeyValue(message.data(), attribute)) ReadKeyValue(message, attribute, batch);
 }
 
 void ReadEvent(ProtoReader r, Event& event, SpanBatch& batch) {
@@ -188,18 +266,30 @@ void ReadStatus(ProtoReader r, SpanStatus& status) {
   }
 }
 
-// Sizes the span's three repeated fields in one scan.
-void ReserveSpanLists(const ProtoReader& r, Span& span) {
-  ProtoReader scan(r);
+// Sizes the span's three repeated fields exactly, so that they allocate once. A raw scan that
+// stops quietly at malformed bytes: the decoding pass that follows reports them.
+void ReserveSpanLists(std::string_view message, Span& span) {
+  const char* p = message.data();
+  const char* end = p + message.size();
   size_t attributes = 0, events = 0, links = 0;
-  while (scan.Next()) {
-    switch (scan.field()) {
-      case field::kSpanAttributes: ++attributes; break;
-      case field::kSpanEvents: ++events; break;
-      case field::kSpanLinks: ++links; break;
-      default: break;
+  while (p != nullptr && p < end) {
+    uint64_t tag;
+    if ((p = ScanVarint(p, end, tag)) == nullptr) break;
+    switch (tag & 7) {
+      case 0: p = ScanVarint(p, end, tag); break;
+      case 1: p = end - p >= 8 ? p + 8 : nullptr; break;
+      case 5: p = end - p >= 4 ? p + 4 : nullptr; break;
+      case 2: {
+        std::string_view payload;
+        p = ScanLength(p, end, payload);
+        uint64_t field_number = tag >> 3;
+        attributes += field_number == field::kSpanAttributes;
+        events += field_number == field::kSpanEvents;
+        links += field_number == field::kSpanLinks;
+        break;
+      }
+      default: p = nullptr; break;
     }
-    scan.Skip();
   }
   span.attributes.reserve(attributes);
   if (events > 0) span.events.reserve(events);
@@ -207,7 +297,7 @@ void ReserveSpanLists(const ProtoReader& r, Span& span) {
 }
 
 void ReadSpan(ProtoReader r, Span& span, SpanBatch& batch) {
-  ReserveSpanLists(r, span);
+  ReserveSpanLists(r.data(), span);
   while (r.Next()) {
     switch (r.field()) {
       case field::kSpanTraceId: span.trace_id = ReadTraceId(r); break;

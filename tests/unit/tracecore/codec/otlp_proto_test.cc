@@ -191,6 +191,46 @@ TEST_CASE("OTLP protobuf keeps nested maps, bytes and dropped counts") {
   CHECK(encoded == bytes);
 }
 
+TEST_CASE("OTLP protobuf decodes attributes of every shape, common and rare, alike") {
+  otlp_pb::ExportTraceServiceRequest request;
+  auto* span = request.add_resource_spans()->add_scope_spans()->add_spans();
+  auto add = [span](const std::string& key) {
+    auto* kv = span->add_attributes();
+    kv->set_key(key);
+    return kv->mutable_value();
+  };
+  add("s")->set_string_value("text");
+  add("b")->set_bool_value(true);
+  add("i")->set_int_value(-5);
+  add("d")->set_double_value(-0.5);
+  add("x")->set_bytes_value(std::string("\x00\x01", 2));
+  add("empty");                                 // a value message with no field
+  span->add_attributes()->set_key("no-value");  // no value message at all
+  // A value with a field unknown to this build after its string: the slow path must skip it.
+  std::string bytes = request.SerializeAsString();
+  auto* unknown = add("u");
+  unknown->set_string_value("known");
+  unknown->GetReflection()->MutableUnknownFields(unknown)->AddVarint(99, 1);
+  bytes = request.SerializeAsString();
+
+  SpanBatch batch;
+  REQUIRE(otlp::DecodeExportRequest(bytes, batch).ok());
+  const Attributes& attributes = batch.spans()[0].attributes;
+  REQUIRE(attributes.size() == 8);
+  CHECK(attributes[0].value.string_value() == "text");
+  CHECK(attributes[1].value.bool_value());
+  CHECK(attributes[2].value.int_value() == -5);
+  CHECK(attributes[3].value.double_value() == -0.5);
+  CHECK(attributes[4].value.type() == ValueType::kBytes);
+  CHECK(attributes[4].value.bytes_value() == std::string_view("\x00\x01", 2));
+  CHECK(attributes[5].key == "empty");
+  CHECK(attributes[5].value.empty());
+  CHECK(attributes[6].key == "no-value");
+  CHECK(attributes[6].value.empty());
+  CHECK(attributes[7].key == "u");
+  CHECK(attributes[7].value.string_value() == "known");
+}
+
 TEST_CASE("OTLP protobuf rejects malformed input with a message that says why") {
   std::string fixture = ReadWireFixture("otlp-http-export-request.bin");
 
