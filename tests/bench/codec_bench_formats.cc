@@ -76,7 +76,8 @@ std::vector<Format> AllFormats(const SpanBatch& batch) {
   };
 
   {
-    Format f{.name = "otlp-proto"};
+    Format f;
+    f.name = "otlp-proto";
     tracecore::otlp::EncodeExportRequest(batch, f.bytes);
     f.decode = OurDecode(tracecore::otlp::DecodeExportRequest);
     f.encode = tracecore::otlp::EncodeExportRequest;
@@ -86,7 +87,8 @@ std::vector<Format> AllFormats(const SpanBatch& batch) {
     add(std::move(f));
   }
   {
-    Format f{.name = "jaeger-proto"};
+    Format f;
+    f.name = "jaeger-proto";
     tracecore::jaeger_proto::EncodePostSpansRequest(batch, 0, f.bytes);
     f.decode = OurDecode(tracecore::jaeger_proto::DecodePostSpansRequest);
     f.encode = [](const SpanBatch& b, std::string& out) {
@@ -99,7 +101,8 @@ std::vector<Format> AllFormats(const SpanBatch& batch) {
   using tracecore::jaeger_thrift::Protocol;
   for (auto [name, protocol] : {std::pair{"jaeger-thrift-compact", Protocol::kCompact},
                                 std::pair{"jaeger-thrift-binary", Protocol::kBinary}}) {
-    Format f{.name = name};
+    Format f;
+    f.name = name;
     tracecore::jaeger_thrift::EncodeBatch(batch, 0, protocol, f.bytes);
     f.decode = [protocol](std::string_view bytes) {
       SpanBatch decoded;
@@ -119,7 +122,8 @@ std::vector<Format> AllFormats(const SpanBatch& batch) {
     add(std::move(f));
   }
   {
-    Format f{.name = "otlp-json"};
+    Format f;
+    f.name = "otlp-json";
     tracecore::otlp::EncodeExportRequestJson(batch, f.bytes);
     f.decode = OurDecode(tracecore::otlp::DecodeExportRequestJson);
     f.encode = tracecore::otlp::EncodeExportRequestJson;
@@ -128,7 +132,8 @@ std::vector<Format> AllFormats(const SpanBatch& batch) {
     add(std::move(f));
   }
   {
-    Format f{.name = "zipkin-v2-json"};
+    Format f;
+    f.name = "zipkin-v2-json";
     tracecore::zipkin::EncodeV2Json(batch, f.bytes);
     f.decode = OurDecode(tracecore::zipkin::DecodeV2Json);
     f.encode = tracecore::zipkin::EncodeV2Json;
@@ -137,7 +142,8 @@ std::vector<Format> AllFormats(const SpanBatch& batch) {
     add(std::move(f));
   }
   {
-    Format f{.name = "zipkin-v2-proto"};
+    Format f;
+    f.name = "zipkin-v2-proto";
     tracecore::zipkin::EncodeV2Proto(batch, f.bytes);
     f.decode = OurDecode(tracecore::zipkin::DecodeV2Proto);
     f.encode = tracecore::zipkin::EncodeV2Proto;
