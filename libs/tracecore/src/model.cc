@@ -1,5 +1,6 @@
 #include "tracecore/model.h"
 
+#include <bit>
 #include <cstring>
 
 namespace ariadne::tracecore {

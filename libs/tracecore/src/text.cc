@@ -5,7 +5,8 @@
 namespace ariadne::tracecore {
 namespace {
 
-constexpr char kBase64Alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char kBase64Alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr char kHexDigits[] = "0123456789abcdef";
 
 int Base64Value(char c) {
@@ -24,38 +25,40 @@ int HexValue(char c) {
   return -1;
 }
 
-}  // namespace
-
-void AppendJsonString(std::string_view text, std::string& out) {
-  out.push_back('"');
-  for (char c : text) {
-    auto byte = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (byte < 0x20) {
-          out += "\\u00";
-          out.push_back(kHexDigits[byte >> 4]);
-          out.push_back(kHexDigits[byte & 0xF]);
-        } else {
-          out.push_back(c);
-        }
-    }
+// The length of the valid UTF-8 sequence starting at text[i], or 0 when none starts there.
+size_t Utf8SequenceLength(std::string_view text, size_t i) {
+  auto byte = [&](size_t at) {
+    return at < text.size() ? static_cast<unsigned char>(text[at]) : 0;
+  };
+  auto continuation = [&](size_t at) { return (byte(at) & 0xC0) == 0x80; };
+  unsigned char lead = byte(i);
+  if (lead < 0x80) return 1;
+  if (lead >= 0xC2 && lead <= 0xDF) return continuation(i + 1) ? 2 : 0;
+  if (lead >= 0xE0 && lead <= 0xEF) {
+    unsigned char second = byte(i + 1);
+    bool ok = lead == 0xE0   ? (second >= 0xA0 && second <= 0xBF)
+              : lead == 0xED ? (second >= 0x80 && second <= 0x9F)
+                             : continuation(i + 1);
+    return ok && continuation(i + 2) ? 3 : 0;
   }
-  out.push_back('"');
+  if (lead >= 0xF0 && lead <= 0xF4) {
+    unsigned char second = byte(i + 1);
+    bool ok = lead == 0xF0   ? (second >= 0x90 && second <= 0xBF)
+              : lead == 0xF4 ? (second >= 0x80 && second <= 0x8F)
+                             : continuation(i + 1);
+    return ok && continuation(i + 2) && continuation(i + 3) ? 4 : 0;
+  }
+  return 0;
 }
+
+}  // namespace
 
 void AppendBase64(std::string_view bytes, std::string& out) {
   size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
     uint32_t n = (static_cast<unsigned char>(bytes[i]) << 16) |
-                 (static_cast<unsigned char>(bytes[i + 1]) << 8) | static_cast<unsigned char>(bytes[i + 2]);
+                 (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+                 static_cast<unsigned char>(bytes[i + 2]);
     out.push_back(kBase64Alphabet[(n >> 18) & 63]);
     out.push_back(kBase64Alphabet[(n >> 12) & 63]);
     out.push_back(kBase64Alphabet[(n >> 6) & 63]);
@@ -108,6 +111,21 @@ bool DecodeHexBytes(std::string_view text, std::string& out) {
   return true;
 }
 
-bool IsValidUtf8(std::string_view text) { return simdjson::validate_utf8(text.data(), text.size()); }
+bool IsValidUtf8(std::string_view text) {
+  return simdjson::validate_utf8(text.data(), text.size());
+}
+
+void AppendValidUtf8(std::string_view text, std::string& out) {
+  for (size_t i = 0; i < text.size();) {
+    size_t length = Utf8SequenceLength(text, i);
+    if (length == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(text, i, length);
+      i += length;
+    }
+  }
+}
 
 }  // namespace ariadne::tracecore

@@ -1,4 +1,4 @@
-// Text helpers shared by the codecs: JSON string escaping, base64, hex, UTF-8 validation.
+// Text helpers shared by the codecs: base64, hex, UTF-8 validation and repair.
 #pragma once
 
 #include <cstdint>
@@ -6,10 +6,6 @@
 #include <string_view>
 
 namespace ariadne::tracecore {
-
-// Appends `text` as a JSON string literal (quotes included). Control characters are escaped;
-// bytes >= 0x80 are copied as they are, so valid UTF-8 stays valid.
-void AppendJsonString(std::string_view text, std::string& out);
 
 // Standard base64 with padding (Go's encoding/base64.StdEncoding, used for Jaeger binary tags).
 void AppendBase64(std::string_view bytes, std::string& out);
@@ -22,5 +18,8 @@ void AppendHexBytes(std::string_view bytes, std::string& out);
 bool DecodeHexBytes(std::string_view text, std::string& out);
 
 bool IsValidUtf8(std::string_view text);
+// Appends `text` with each byte that does not begin a valid UTF-8 sequence (including overlong
+// forms, surrogates and truncated sequences) replaced by U+FFFD, as Go's encoding/json does.
+void AppendValidUtf8(std::string_view text, std::string& out);
 
 }  // namespace ariadne::tracecore

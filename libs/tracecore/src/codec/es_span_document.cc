@@ -1,7 +1,5 @@
 #include "tracecore/codec/es_span_document.h"
 
-#include <simdjson.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -9,6 +7,8 @@
 #include <limits>
 #include <vector>
 
+#include "json_reader.h"
+#include "json_writer.h"
 #include "tracecore/text.h"
 #include "tracecore/translate/jaeger_translation.h"
 
@@ -17,107 +17,18 @@ namespace {
 
 namespace sj = simdjson::ondemand;
 
-// ----------------------------------------------------------------------------------------------
-// Errors. A leaf error's message starts with ": "; each enclosing field or array element prefixes
-// its name, so the final message reads "logs[1].fields[0].value: ...".
-
-Status Invalid(std::string_view what) {
-  std::string message = ": ";
-  message += what;
-  return Status::InvalidArgument(std::move(message));
-}
-
-Status JsonError(simdjson::error_code error) {
-  if (error == simdjson::INCORRECT_TYPE) return Invalid("wrong JSON type");
-  std::string message = "invalid JSON: ";
-  message += simdjson::error_message(error);
-  return Invalid(message);
-}
-
-Status AtField(Status status, std::string_view name) {
-  if (status.ok()) return status;
-  std::string message(name);
-  const std::string& inner = status.message();
-  if (!inner.empty() && inner[0] != ':' && inner[0] != '[') message.push_back('.');
-  message += inner;
-  return Status::InvalidArgument(std::move(message));
-}
-
-Status AtIndex(Status status, std::string_view name, size_t index) {
-  if (status.ok()) return status;
-  std::string segment(name);
-  segment.push_back('[');
-  segment += std::to_string(index);
-  segment.push_back(']');
-  return AtField(std::move(status), segment);
-}
+using json::AtField;
+using json::ForEachElement;
+using json::ForEachField;
+using json::Invalid;
+using json::JsonError;
+using json::NoCount;
+using json::ReadTransientString;
+using json::TypeOf;
 
 // ----------------------------------------------------------------------------------------------
-// Generic readers over simdjson's On Demand values.
-
-Status TypeOf(sj::value& value, sj::json_type& type) {
-  if (auto error = value.type().get(type)) return JsonError(error);
-  return {};
-}
-
-// Null reads as absent (Go's encoder writes null for a nil list); it is left unconsumed and the
-// enclosing iteration skips it.
-bool IsNull(sj::value& value) {
-  sj::json_type type;
-  return !value.type().get(type) && type == sj::json_type::null;
-}
-
-template <typename OnField>
-Status ForEachField(sj::object& object, OnField&& on_field) {
-  for (auto field_result : object) {
-    sj::field field;
-    if (auto error = std::move(field_result).get(field)) return JsonError(error);
-    std::string_view key;
-    if (auto error = field.unescaped_key().get(key)) return JsonError(error);
-    sj::value value = field.value();
-    if (IsNull(value)) continue;
-    ARIADNE_RETURN_IF_ERROR(on_field(key, value));
-  }
-  return {};
-}
-
-template <typename OnField>
-Status ForEachField(sj::value& value, OnField&& on_field) {
-  sj::object object;
-  if (auto error = value.get_object().get(object)) {
-    return error == simdjson::INCORRECT_TYPE ? Invalid("expected an object") : JsonError(error);
-  }
-  return ForEachField(object, on_field);
-}
-
-// Calls on_element(value) for each element; errors read "<name>[i]..." / "<name>: ...".
-template <typename OnElement>
-Status ForEachElement(sj::value& value, std::string_view name, OnElement&& on_element) {
-  sj::array array;
-  if (auto error = value.get_array().get(array)) {
-    return AtField(
-        error == simdjson::INCORRECT_TYPE ? Invalid("expected an array") : JsonError(error), name);
-  }
-  size_t index = 0;
-  for (auto element_result : array) {
-    sj::value element;
-    if (auto error = element_result.get(element)) {
-      return AtIndex(JsonError(error), name, index);
-    }
-    ARIADNE_RETURN_IF_ERROR(AtIndex(on_element(element), name, index));
-    ++index;
-  }
-  return {};
-}
-
-// A string whose view lives only until the next parse (ids, type names).
-Status ReadTransientString(sj::value& value, std::string_view& out) {
-  sj::json_type type;
-  ARIADNE_RETURN_IF_ERROR(TypeOf(value, type));
-  if (type != sj::json_type::string) return Invalid("expected a string");
-  if (auto error = value.get_string().get(out)) return JsonError(error);
-  return {};
-}
+// Readers of the document's scalars. Null reads as absent (Go's encoder writes null for a nil
+// list): ForEachField skips it.
 
 Status ReadUint64(sj::value& value, uint64_t& out) {
   if (auto error = value.get_uint64().get(out)) {
@@ -240,10 +151,8 @@ struct Scalar {
 
 class DocumentDecoder {
  public:
-  DocumentDecoder(std::string_view json, const char* padded, const DecodeOptions& options,
-                  SpanBatch& batch)
-      : json_(json),
-        padded_(padded),
+  DocumentDecoder(json::JsonInput& input, const DecodeOptions& options, SpanBatch& batch)
+      : input_(input),
         options_(options),
         batch_(batch),
         process_tags_(batch.arena()),
@@ -268,15 +177,15 @@ class DocumentDecoder {
       if (key == "flags") return AtField(ReadFlags(value, span.flags), key);
       if (key == "operationName") return AtField(ReadString(value, span.name), key);
       if (key == "references") {
-        return ForEachElement(value, key,
-                              [&](sj::value& element) { return ReadReference(element); });
+        return ForEachElement(value, key, NoCount{},
+                              [&](size_t, sj::value& element) { return ReadReference(element); });
       }
       if (key == "startTime") return AtField(ReadMicros(value, span.start_time_unix_nano), key);
       if (key == "duration") return AtField(ReadMicros(value, duration), key);
       if (key == "tags") return ReadKeyValues(value, key, span.attributes);
       if (key == "tag") return AtField(ReadTagObject(value, span_field_tags_), key);
       if (key == "logs") {
-        return ForEachElement(value, key, [&](sj::value& element) {
+        return ForEachElement(value, key, NoCount{}, [&](size_t, sj::value& element) {
           return ReadLog(element, span.events.emplace_back(batch_.arena()));
         });
       }
@@ -305,25 +214,9 @@ class DocumentDecoder {
   }
 
  private:
-  // A view into the caller's JSON when the string has no escapes (simdjson has checked that the
-  // input is UTF-8), else unescaped into the arena.
+  // A string that outlives the parse (a view into the input, or unescaped into the arena).
   Status ReadString(sj::value& value, std::string_view& out) {
-    sj::json_type type;
-    ARIADNE_RETURN_IF_ERROR(TypeOf(value, type));
-    if (type != sj::json_type::string) return Invalid("expected a string");
-    std::string_view token = value.raw_json_token();  // "text" plus any whitespace after it
-    size_t close = token.find_last_of('"');
-    if (close != std::string_view::npos && close > 0) {
-      std::string_view body = token.substr(1, close - 1);
-      if (body.find('\\') == std::string_view::npos) {
-        out = json_.substr(static_cast<size_t>(body.data() - padded_), body.size());
-        return {};
-      }
-    }
-    std::string_view unescaped;
-    if (auto error = value.get_string().get(unescaped)) return JsonError(error);
-    out = batch_.Copy(unescaped);
-    return {};
+    return json::ReadString(input_, value, out);
   }
 
   Status ReadParentSpanId(sj::value& value) {
@@ -494,8 +387,9 @@ class DocumentDecoder {
   }
 
   Status ReadKeyValues(sj::value& value, std::string_view name, Attributes& out) {
-    return ForEachElement(
-        value, name, [&](sj::value& element) { return ReadKeyValue(element, out.emplace_back()); });
+    return ForEachElement(value, name, NoCount{}, [&](size_t, sj::value& element) {
+      return ReadKeyValue(element, out.emplace_back());
+    });
   }
 
   // Tags-as-fields: {"http@status_code": 200, ...}; the JSON type is the tag's type.
@@ -550,8 +444,7 @@ class DocumentDecoder {
     });
   }
 
-  std::string_view json_;  // the caller's bytes; views handed to the batch point here
-  const char* padded_;     // the padded copy simdjson parses; same offsets as json_
+  json::JsonInput& input_;
   const DecodeOptions& options_;
   SpanBatch& batch_;
   SpanId parent_span_id_;
@@ -563,185 +456,57 @@ class DocumentDecoder {
   std::string scratch_;
 };
 
-struct ParseState {
-  sj::parser parser;
-  std::string padded;
-};
-
-ParseState& ThreadParseState() {
-  thread_local ParseState state;
-  return state;
-}
-
-Status Decode(std::string_view json, const DecodeOptions& options, SpanBatch& batch,
-              ParseState& state) {
-  state.padded.resize(json.size() + simdjson::SIMDJSON_PADDING);
-  std::memcpy(state.padded.data(), json.data(), json.size());
-  sj::document document;
-  if (auto error = state.parser.iterate(state.padded.data(), json.size(), state.padded.size())
-                       .get(document)) {
-    return JsonError(error);
-  }
-  sj::object object;
-  if (auto error = document.get_object().get(object)) {
-    return error == simdjson::INCORRECT_TYPE ? Invalid("expected a JSON object") : JsonError(error);
-  }
-  DocumentDecoder decoder(json, state.padded.data(), options, batch);
-  ARIADNE_RETURN_IF_ERROR(decoder.Read(object));
-  // current_location() is in bounds only when something follows the object.
-  if (!document.current_location().error()) return Invalid("unexpected content after the object");
-  return {};
-}
-
 // Documents are small; a padded copy larger than this is released after the call.
 constexpr size_t kKeepPaddedBytes = 1 << 20;
 
-// ----------------------------------------------------------------------------------------------
-// Encoding. Every value is followed by ','; closing a container replaces the trailing ',' (or
-// appends), so that no comma bookkeeping is needed.
-
-size_t Utf8SequenceLength(std::string_view text, size_t i) {
-  auto byte = [&](size_t at) {
-    return at < text.size() ? static_cast<unsigned char>(text[at]) : 0;
-  };
-  auto continuation = [&](size_t at) { return (byte(at) & 0xC0) == 0x80; };
-  unsigned char lead = byte(i);
-  if (lead < 0x80) return 1;
-  if (lead >= 0xC2 && lead <= 0xDF) return continuation(i + 1) ? 2 : 0;
-  if (lead >= 0xE0 && lead <= 0xEF) {
-    unsigned char second = byte(i + 1);
-    bool ok = lead == 0xE0   ? (second >= 0xA0 && second <= 0xBF)
-              : lead == 0xED ? (second >= 0x80 && second <= 0x9F)
-                             : continuation(i + 1);
-    return ok && continuation(i + 2) ? 3 : 0;
+Status Decode(std::string_view bytes, const DecodeOptions& options, SpanBatch& batch) {
+  thread_local json::ParseState state;
+  json::JsonInput input(bytes, state, batch, simdjson::DEFAULT_MAX_DEPTH, kKeepPaddedBytes);
+  sj::document document;
+  if (auto error = input.Iterate(document)) return JsonError(error);
+  sj::object object;
+  if (auto error = document.get_object().get(object)) {
+    return json::TypeError(error, "expected a JSON object");
   }
-  if (lead >= 0xF0 && lead <= 0xF4) {
-    unsigned char second = byte(i + 1);
-    bool ok = lead == 0xF0   ? (second >= 0x90 && second <= 0xBF)
-              : lead == 0xF4 ? (second >= 0x80 && second <= 0x8F)
-                             : continuation(i + 1);
-    return ok && continuation(i + 2) && continuation(i + 3) ? 4 : 0;
-  }
-  return 0;
-}
-
-// Appends `text` as a JSON string; bytes that are not part of valid UTF-8 become U+FFFD.
-void AppendText(std::string_view text, std::string& out) {
-  if (IsValidUtf8(text)) {
-    AppendJsonString(text, out);
-    return;
-  }
-  std::string valid;
-  valid.reserve(text.size() + 16);
-  for (size_t i = 0; i < text.size();) {
-    size_t length = Utf8SequenceLength(text, i);
-    if (length == 0) {
-      valid += "\xEF\xBF\xBD";
-      ++i;
-    } else {
-      valid.append(text, i, length);
-      i += length;
-    }
-  }
-  AppendJsonString(valid, out);
-}
-
-void Close(char bracket, std::string& out) {
-  if (out.back() == ',') {
-    out.back() = bracket;
-  } else {
-    out.push_back(bracket);
-  }
-  out.push_back(',');
-}
-
-void Key(std::string_view key, std::string& out) {
-  out.push_back('"');
-  out += key;
-  out += "\":";
-}
-
-void StringField(std::string_view key, std::string_view text, std::string& out) {
-  Key(key, out);
-  AppendText(text, out);
-  out.push_back(',');
-}
-
-template <typename Int>
-void AppendInteger(Int value, std::string& out) {
-  char text[24];
-  auto result = std::to_chars(text, text + sizeof(text), value);
-  out.append(text, result.ptr);
-}
-
-template <typename Int>
-void IntegerField(std::string_view key, Int value, std::string& out) {
-  Key(key, out);
-  AppendInteger(value, out);
-  out.push_back(',');
-}
-
-// Go's names for non-finite floats (strconv.FormatFloat); "" for finite values.
-std::string_view NonFiniteName(double value) {
-  if (std::isnan(value)) return "NaN";
-  if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
+  DocumentDecoder decoder(input, options, batch);
+  ARIADNE_RETURN_IF_ERROR(decoder.Read(object));
+  if (json::HasContentAfterRoot(document)) return Invalid("unexpected content after the object");
   return {};
 }
 
+// ----------------------------------------------------------------------------------------------
+// Encoding.
+
+constexpr json::NonFiniteStyle kGoNames = json::NonFiniteStyle::kGo;
+
 // strconv.FormatFloat(value, 'g', 10, 64): Jaeger v1's text for a float64 tag.
 void AppendFloat10(double value, std::string& out) {
-  if (std::string_view name = NonFiniteName(value); !name.empty()) {
-    out += name;
-    return;
+  if (std::isnan(value)) {
+    out += "NaN";
+  } else if (std::isinf(value)) {
+    out += value > 0 ? "+Inf" : "-Inf";
+  } else {
+    char text[40];
+    auto result = std::to_chars(text, text + sizeof(text), value, std::chars_format::general, 10);
+    out.append(text, result.ptr);
   }
-  char text[40];
-  auto result = std::to_chars(text, text + sizeof(text), value, std::chars_format::general, 10);
-  out.append(text, result.ptr);
 }
 
-// The shortest text that reads back as `value`, as Go's encoding/json writes it; with
-// `keep_float_form` an integral value gets ".0" so that readers that type numbers by their JSON
-// form (tags-as-fields) read a float back.
-void AppendShortestDouble(double value, bool keep_float_form, std::string& out) {
-  double magnitude = std::fabs(value);
-  bool exponent = magnitude != 0 && (magnitude < 1e-6 || magnitude >= 1e21);
-  char text[40];
-  auto result = std::to_chars(text, text + sizeof(text), value,
-                              exponent ? std::chars_format::scientific : std::chars_format::fixed);
-  size_t length = static_cast<size_t>(result.ptr - text);
-  if (exponent && length >= 4 && text[length - 4] == 'e' && text[length - 3] == '-' &&
-      text[length - 2] == '0') {
-    text[length - 2] = text[length - 1];  // "1e-07" -> "1e-7", as Go writes it
-    --length;
-  }
-  out.append(text, length);
-  if (keep_float_form && !exponent && std::memchr(text, '.', length) == nullptr) out += ".0";
+void WriteTraceId(json::JsonWriter& writer, const TraceId& id) {
+  writer.StringFrom([&](std::string& text) {
+    if (id.high != 0) AppendHex64(id.high, text);
+    AppendHex64(id.low, text);
+  });
 }
 
-// A float as a JSON value: a number, or Go's name in a string when not finite.
-void AppendJsonDouble(double value, bool keep_float_form, std::string& out) {
-  if (std::string_view name = NonFiniteName(value); !name.empty()) {
-    out.push_back('"');
-    out += name;
-    out.push_back('"');
-    return;
-  }
-  AppendShortestDouble(value, keep_float_form, out);
+void WriteSpanId(json::JsonWriter& writer, const SpanId& id) {
+  writer.StringFrom([&](std::string& text) { AppendHex64(id.value, text); });
 }
 
-void TraceIdField(std::string_view key, const TraceId& id, std::string& out) {
-  Key(key, out);
-  out.push_back('"');
-  if (id.high != 0) AppendHex64(id.high, out);
-  AppendHex64(id.low, out);
-  out += "\",";
-}
-
-void SpanIdField(std::string_view key, const SpanId& id, std::string& out) {
-  Key(key, out);
-  out.push_back('"');
-  AppendHex64(id.value, out);
-  out += "\",";
+// An array or map tag value, which SpanView flattens to its JSON text, as a string.
+void WriteFlattened(json::JsonWriter& writer, const AnyValue& value) {
+  std::string scratch;
+  writer.String(jaeger::ToJaegerValue(value, scratch).string_value());
 }
 
 std::string_view TypeName(ValueType type) {
@@ -755,50 +520,46 @@ std::string_view TypeName(ValueType type) {
 }
 
 // {"key","type","value"} of a nested tags / fields list.
-void AppendKeyValue(const Attribute& tag, ValueStyle style, std::string& out) {
-  out.push_back('{');
-  StringField("key", tag.key, out);
+void WriteKeyValue(json::JsonWriter& writer, const Attribute& tag, ValueStyle style) {
+  writer.StartObject();
+  writer.Key("key");
+  writer.String(tag.key);
   const AnyValue& value = tag.value;
-  out += "\"type\":\"";
-  out += TypeName(value.type());
-  out += "\",\"value\":";
+  writer.Key("type");
+  writer.String(TypeName(value.type()));
+  writer.Key("value");
   bool strings = style == ValueStyle::kStrings;
   switch (value.type()) {
     case ValueType::kBool:
-      out += strings ? (value.bool_value() ? "\"true\"" : "\"false\"")
-                     : (value.bool_value() ? "true" : "false");
+      if (strings) {
+        writer.String(value.bool_value() ? "true" : "false");
+      } else {
+        writer.Bool(value.bool_value());
+      }
       break;
     case ValueType::kInt:
-      if (strings) out.push_back('"');
-      AppendInteger(value.int_value(), out);
-      if (strings) out.push_back('"');
+      if (strings) {
+        writer.Int64String(value.int_value());
+      } else {
+        writer.Int64(value.int_value());
+      }
       break;
     case ValueType::kDouble:
       if (strings) {
-        out.push_back('"');
-        AppendFloat10(value.double_value(), out);
-        out.push_back('"');
+        writer.StringFrom([&](std::string& text) { AppendFloat10(value.double_value(), text); });
       } else {
-        AppendJsonDouble(value.double_value(), /*keep_float_form=*/false, out);
+        writer.Double(value.double_value(), kGoNames);
       }
       break;
     case ValueType::kBytes:
-      out.push_back('"');
-      AppendHexBytes(value.bytes_value(), out);
-      out.push_back('"');
+      writer.StringFrom([&](std::string& text) { AppendHexBytes(value.bytes_value(), text); });
       break;
-    case ValueType::kString: AppendText(value.string_value(), out); break;
+    case ValueType::kString: writer.String(value.string_value()); break;
     case ValueType::kEmpty:
     case ValueType::kArray:
-    case ValueType::kMap: {
-      // SpanView flattens these to strings; render them the same way if one slips through.
-      std::string scratch;
-      AppendText(jaeger::ToJaegerValue(value, scratch).string_value(), out);
-      break;
-    }
+    case ValueType::kMap: WriteFlattened(writer, value); break;  // if one slips past SpanView
   }
-  out.push_back(',');
-  Close('}', out);
+  writer.EndObject();
 }
 
 // Writes one document; its scratch state is reused across documents.
@@ -806,45 +567,59 @@ class DocumentWriter {
  public:
   void Write(const SpanBatch& batch, const Span& span, const EncodeOptions& options,
              std::string& out) {
+    writer_.Reset(out);
     view_.Load(batch, span);
-    out.push_back('{');
-    TraceIdField("traceID", span.trace_id, out);
-    SpanIdField("spanID", span.span_id, out);
-    if (view_.flags != 0) IntegerField("flags", view_.flags, out);
-    StringField("operationName", span.name, out);
-    Key("references", out);
-    out.push_back('[');
+    writer_.StartObject();
+    writer_.Key("traceID");
+    WriteTraceId(writer_, span.trace_id);
+    writer_.Key("spanID");
+    WriteSpanId(writer_, span.span_id);
+    if (view_.flags != 0) {
+      writer_.Key("flags");
+      writer_.Uint64(view_.flags);
+    }
+    writer_.Key("operationName");
+    writer_.String(span.name);
+    writer_.Key("references");
+    writer_.StartArray();
     for (const jaeger::Reference& reference : view_.references) {
-      out += reference.type == jaeger::RefType::kChildOf ? "{\"refType\":\"CHILD_OF\","
-                                                         : "{\"refType\":\"FOLLOWS_FROM\",";
-      TraceIdField("traceID", reference.trace_id, out);
-      SpanIdField("spanID", reference.span_id, out);
-      Close('}', out);
+      writer_.StartObject();
+      writer_.Key("refType");
+      writer_.String(reference.type == jaeger::RefType::kChildOf ? "CHILD_OF" : "FOLLOWS_FROM");
+      writer_.Key("traceID");
+      WriteTraceId(writer_, reference.trace_id);
+      writer_.Key("spanID");
+      WriteSpanId(writer_, reference.span_id);
+      writer_.EndObject();
     }
-    Close(']', out);
-    IntegerField("startTime", view_.start_time_us, out);
-    IntegerField("startTimeMillis", view_.start_time_us / 1000, out);
-    IntegerField("duration", view_.duration_us, out);
-    AppendTags(view_.tags, options, out);
-    Key("logs", out);
-    out.push_back('[');
+    writer_.EndArray();
+    writer_.Key("startTime");
+    writer_.Uint64(view_.start_time_us);
+    writer_.Key("startTimeMillis");
+    writer_.Uint64(view_.start_time_us / 1000);
+    writer_.Key("duration");
+    writer_.Uint64(view_.duration_us);
+    WriteTags(view_.tags, options);
+    writer_.Key("logs");
+    writer_.StartArray();
     for (const jaeger::Log& log : view_.logs) {
-      out.push_back('{');
-      IntegerField("timestamp", log.timestamp_us, out);
-      Key("fields", out);
-      out.push_back('[');
-      for (const Attribute& field : log.fields) AppendKeyValue(field, options.value_style, out);
-      Close(']', out);
-      Close('}', out);
+      writer_.StartObject();
+      writer_.Key("timestamp");
+      writer_.Uint64(log.timestamp_us);
+      writer_.Key("fields");
+      writer_.StartArray();
+      for (const Attribute& field : log.fields) WriteKeyValue(writer_, field, options.value_style);
+      writer_.EndArray();
+      writer_.EndObject();
     }
-    Close(']', out);
-    Key("process", out);
-    out.push_back('{');
-    StringField("serviceName", view_.service_name, out);
-    AppendTags(view_.process_tags, options, out);
-    Close('}', out);
-    Close('}', out);
-    out.pop_back();  // the ',' after the document
+    writer_.EndArray();
+    writer_.Key("process");
+    writer_.StartObject();
+    writer_.Key("serviceName");
+    writer_.String(view_.service_name);
+    WriteTags(view_.process_tags, options);
+    writer_.EndObject();
+    writer_.EndObject();
   }
 
  private:
@@ -860,15 +635,14 @@ class DocumentWriter {
   }
 
   // "tags": [...] with every tag that is not a field, then "tag": {...} when any is.
-  void AppendTags(const std::vector<Attribute>& tags, const EncodeOptions& options,
-                  std::string& out) {
+  void WriteTags(const std::vector<Attribute>& tags, const EncodeOptions& options) {
     field_tags_.clear();
     field_keys_.clear();
-    Key("tags", out);
-    out.push_back('[');
+    writer_.Key("tags");
+    writer_.StartArray();
     for (const Attribute& tag : tags) {
       if (!IsFieldTag(tag, options)) {
-        AppendKeyValue(tag, options.value_style, out);
+        WriteKeyValue(writer_, tag, options.value_style);
         continue;
       }
       size_t offset = field_keys_.size();
@@ -881,44 +655,41 @@ class DocumentWriter {
       }
       field_tags_.push_back({offset, field_keys_.size() - offset, &tag.value});
     }
-    Close(']', out);
+    writer_.EndArray();
     if (field_tags_.empty()) return;
     auto key_of = [this](const FieldTag& tag) {
       return std::string_view(field_keys_).substr(tag.key_offset, tag.key_size);
     };
     std::stable_sort(field_tags_.begin(), field_tags_.end(),
                      [&](const FieldTag& a, const FieldTag& b) { return key_of(a) < key_of(b); });
-    Key("tag", out);
-    out.push_back('{');
+    writer_.Key("tag");
+    writer_.StartObject();
     for (size_t i = 0; i < field_tags_.size(); ++i) {
       // One entry per key, the last tag winning, as when Go fills a map.
       if (i + 1 < field_tags_.size() && key_of(field_tags_[i + 1]) == key_of(field_tags_[i])) {
         continue;
       }
-      AppendText(key_of(field_tags_[i]), out);
-      out.push_back(':');
-      AppendFieldValue(*field_tags_[i].value, out);
-      out.push_back(',');
+      writer_.Key(key_of(field_tags_[i]));
+      WriteFieldValue(*field_tags_[i].value);
     }
-    Close('}', out);
+    writer_.EndObject();
   }
 
-  // A tags-as-fields value is native JSON in both styles; its JSON type is its tag type.
-  static void AppendFieldValue(const AnyValue& value, std::string& out) {
+  // A tags-as-fields value is native JSON in both styles; its JSON type is its tag type (a float
+  // keeps a fraction, so that it reads back as a float).
+  void WriteFieldValue(const AnyValue& value) {
     switch (value.type()) {
-      case ValueType::kBool: out += value.bool_value() ? "true" : "false"; break;
-      case ValueType::kInt: AppendInteger(value.int_value(), out); break;
+      case ValueType::kBool: writer_.Bool(value.bool_value()); break;
+      case ValueType::kInt: writer_.Int64(value.int_value()); break;
       case ValueType::kDouble:
-        AppendJsonDouble(value.double_value(), /*keep_float_form=*/true, out);
+        writer_.Double(value.double_value(), kGoNames, json::FloatForm::kKeepFraction);
         break;
-      case ValueType::kString: AppendText(value.string_value(), out); break;
-      default: {
-        std::string scratch;
-        AppendText(jaeger::ToJaegerValue(value, scratch).string_value(), out);
-      }
+      case ValueType::kString: writer_.String(value.string_value()); break;
+      default: WriteFlattened(writer_, value);
     }
   }
 
+  json::JsonWriter writer_;
   jaeger::SpanView view_;
   std::vector<FieldTag> field_tags_;
   std::string field_keys_;
@@ -932,25 +703,21 @@ void EncodeSpanDocument(const SpanBatch& batch, const Span& span, const EncodeOp
   writer.Write(batch, span, options, out);
 }
 
-Status DecodeSpanDocument(std::string_view json, SpanBatch& batch) {
+Status DecodeSpanDocument(std::string_view bytes, SpanBatch& batch) {
   static const DecodeOptions kDefaults;
-  return DecodeSpanDocument(json, kDefaults, batch);
+  return DecodeSpanDocument(bytes, kDefaults, batch);
 }
 
-Status DecodeSpanDocument(std::string_view json, const DecodeOptions& options, SpanBatch& batch) {
+Status DecodeSpanDocument(std::string_view bytes, const DecodeOptions& options, SpanBatch& batch) {
   size_t resources = batch.resources().size();
   size_t scopes = batch.scopes().size();
   size_t spans = batch.spans().size();
-  ParseState& state = ThreadParseState();
-  Status status = Decode(json, options, batch, state);
-  if (state.padded.capacity() > kKeepPaddedBytes) std::string().swap(state.padded);
+  Status status = Decode(bytes, options, batch);
   if (status.ok()) return status;
   while (batch.spans().size() > spans) batch.spans().pop_back();
   while (batch.scopes().size() > scopes) batch.scopes().pop_back();
   while (batch.resources().size() > resources) batch.resources().pop_back();
-  const std::string& message = status.message();
-  return Status::InvalidArgument(
-      (message.rfind(": ", 0) == 0 ? "es span document" : "es span document: ") + message);
+  return json::InFormat("es span document", status);
 }
 
 }  // namespace ariadne::tracecore::es

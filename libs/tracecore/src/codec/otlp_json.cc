@@ -1,13 +1,12 @@
 #include "tracecore/codec/otlp_json.h"
 
-#include <simdjson.h>
-
 #include <charconv>
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <type_traits>
 
+#include "json_reader.h"
+#include "json_writer.h"
 #include "tracecore/text.h"
 
 namespace ariadne::tracecore::otlp {
@@ -15,47 +14,14 @@ namespace {
 
 namespace sj = simdjson::ondemand;
 
-// ----------------------------------------------------------------------------------------------
-// Errors. A leaf error's message starts with ": "; each enclosing field or array element prefixes
-// its name, so the final message reads "resourceSpans[0].scopeSpans[1].spans[2].traceId: ...".
-
-Status Rebuild(const Status& status, std::string message) {
-  if (status.code() == StatusCode::kResourceExhausted) {
-    return Status::ResourceExhausted(std::move(message));
-  }
-  return Status::InvalidArgument(std::move(message));
-}
-
-Status Invalid(std::string_view what) {
-  std::string message = ": ";
-  message += what;
-  return Status::InvalidArgument(std::move(message));
-}
-
-Status JsonError(simdjson::error_code error) {
-  if (error == simdjson::INCORRECT_TYPE) return Invalid("wrong JSON type");
-  std::string message = "invalid JSON: ";
-  message += simdjson::error_message(error);
-  return Invalid(message);
-}
-
-Status AtField(Status status, std::string_view name) {
-  if (status.ok()) return status;
-  std::string message(name);
-  const std::string& inner = status.message();
-  if (!inner.empty() && inner[0] != ':' && inner[0] != '[') message.push_back('.');
-  message += inner;
-  return Rebuild(status, std::move(message));
-}
-
-Status AtIndex(Status status, std::string_view name, size_t index) {
-  if (status.ok()) return status;
-  std::string segment(name);
-  segment.push_back('[');
-  segment += std::to_string(index);
-  segment.push_back(']');
-  return AtField(std::move(status), segment);
-}
+using json::AtField;
+using json::ForEachElement;
+using json::ForEachField;
+using json::Invalid;
+using json::JsonError;
+using json::NoCount;
+using json::ReadTransientString;
+using json::TypeOf;
 
 // ----------------------------------------------------------------------------------------------
 // Generic readers over simdjson's On Demand values.
@@ -63,82 +29,6 @@ Status AtIndex(Status status, std::string_view name, size_t index) {
 // True when `key` is the lowerCamelCase JSON name or the proto field name.
 bool Is(std::string_view key, std::string_view json_name, std::string_view proto_name) {
   return key == json_name || key == proto_name;
-}
-
-Status TypeOf(sj::value& value, sj::json_type& type) {
-  if (auto error = value.type().get(type)) return JsonError(error);
-  return {};
-}
-
-// Null (proto3 JSON: the field is absent) is left unconsumed; the enclosing iteration skips it.
-bool IsNull(sj::value& value) {
-  sj::json_type type;
-  return !value.type().get(type) && type == sj::json_type::null;
-}
-
-template <typename OnField>
-Status ForEachField(sj::object& object, OnField&& on_field) {
-  for (auto field_result : object) {
-    sj::field field;
-    if (auto error = std::move(field_result).get(field)) return JsonError(error);
-    std::string_view key;
-    if (auto error = field.unescaped_key().get(key)) return JsonError(error);
-    sj::value value = field.value();
-    if (IsNull(value)) continue;
-    ARIADNE_RETURN_IF_ERROR(on_field(key, value));
-  }
-  return {};
-}
-
-template <typename OnField>
-Status ForEachField(sj::value& value, OnField&& on_field) {
-  sj::object object;
-  if (auto error = value.get_object().get(object)) {
-    return error == simdjson::INCORRECT_TYPE ? Invalid("expected an object") : JsonError(error);
-  }
-  return ForEachField(object, on_field);
-}
-
-// Marks "no pre-count wanted" for ForEachElement.
-struct NoCount {
-  void operator()(size_t) const {}
-};
-
-// Calls on_count(number of elements) first unless OnCount is NoCount (counting is a second pass
-// over the array's structure, worth it to size arena arrays exactly), then on_element(i, value).
-// Errors are reported as "<name>[i]..." or "<name>: expected an array".
-template <typename OnCount, typename OnElement>
-Status ForEachElement(sj::value& value, std::string_view name, OnCount&& on_count,
-                      OnElement&& on_element) {
-  sj::array array;
-  if (auto error = value.get_array().get(array)) {
-    return AtField(
-        error == simdjson::INCORRECT_TYPE ? Invalid("expected an array") : JsonError(error), name);
-  }
-  if constexpr (!std::is_same_v<std::decay_t<OnCount>, NoCount>) {
-    size_t count = 0;
-    if (auto error = array.count_elements().get(count)) return AtField(JsonError(error), name);
-    on_count(count);
-  }
-  size_t index = 0;
-  for (auto element_result : array) {
-    sj::value element;
-    if (auto error = element_result.get(element)) {
-      return AtIndex(JsonError(error), name, index);
-    }
-    ARIADNE_RETURN_IF_ERROR(AtIndex(on_element(index, element), name, index));
-    ++index;
-  }
-  return {};
-}
-
-// A string whose view lives only until the next parse (ids, numbers, enum names).
-Status ReadTransientString(sj::value& value, std::string_view& out) {
-  sj::json_type type;
-  ARIADNE_RETURN_IF_ERROR(TypeOf(value, type));
-  if (type != sj::json_type::string) return Invalid("expected a string");
-  if (auto error = value.get_string().get(out)) return JsonError(error);
-  return {};
 }
 
 // Parses all of `text` as a decimal integer or floating-point number.
@@ -275,8 +165,7 @@ constexpr std::string_view kStatusCodeNames[] = {
 
 class Decoder {
  public:
-  Decoder(std::string_view json, const char* padded, SpanBatch& batch)
-      : json_(json), padded_(padded), batch_(batch) {}
+  Decoder(json::JsonInput& input, SpanBatch& batch) : input_(input), batch_(batch) {}
 
   Status ReadRequest(sj::object& request) {
     return ForEachField(request, [&](std::string_view key, sj::value& value) -> Status {
@@ -290,25 +179,9 @@ class Decoder {
   }
 
  private:
-  // A string that outlives the parse: a view into the caller's JSON when the string has no
-  // escapes (simdjson has already checked the whole input is UTF-8), else unescaped into the arena.
+  // A string that outlives the parse (a view into the input, or unescaped into the arena).
   Status ReadString(sj::value& value, std::string_view& out) {
-    sj::json_type type;
-    ARIADNE_RETURN_IF_ERROR(TypeOf(value, type));
-    if (type != sj::json_type::string) return Invalid("expected a string");
-    std::string_view token = value.raw_json_token();  // "text" plus any whitespace after it
-    size_t close = token.find_last_of('"');
-    if (close != std::string_view::npos && close > 0) {
-      std::string_view body = token.substr(1, close - 1);
-      if (body.find('\\') == std::string_view::npos) {
-        out = json_.substr(static_cast<size_t>(body.data() - padded_), body.size());
-        return {};
-      }
-    }
-    std::string_view unescaped;
-    if (auto error = value.get_string().get(unescaped)) return JsonError(error);
-    out = batch_.Copy(unescaped);
-    return {};
+    return json::ReadString(input_, value, out);
   }
 
   Status ReadTraceId(sj::value& value, TraceId& out) {
@@ -623,342 +496,245 @@ class Decoder {
     });
   }
 
-  std::string_view json_;  // the caller's bytes; views handed to the batch point here
-  const char* padded_;     // the padded copy simdjson parses; same offsets as json_
+  json::JsonInput& input_;
   SpanBatch& batch_;
   std::string scratch_;  // base64 decoding
 };
 
-// Per-thread parser and padded copy of the input, reused across calls so that a decode allocates
-// only when a request is larger than any before it on this thread.
-struct ParseState {
-  sj::parser parser;
-  std::string padded;
-};
-
-ParseState& ThreadParseState() {
-  thread_local ParseState state;
-  return state;
-}
-
 // Past this size the padded copy is released after the call instead of kept for the next one.
 constexpr size_t kKeepPaddedBytes = 4 << 20;
 
-Status Decode(std::string_view json, SpanBatch& batch, ParseState& state) {
-  state.padded.resize(json.size() + simdjson::SIMDJSON_PADDING);
-  std::memcpy(state.padded.data(), json.data(), json.size());
+Status Decode(std::string_view bytes, SpanBatch& batch) {
+  thread_local json::ParseState state;
+  json::JsonInput input(bytes, state, batch, simdjson::DEFAULT_MAX_DEPTH, kKeepPaddedBytes);
   sj::document document;
-  if (auto error = state.parser.iterate(state.padded.data(), json.size(), state.padded.size())
-                       .get(document)) {
-    return JsonError(error);
-  }
+  if (auto error = input.Iterate(document)) return JsonError(error);
   sj::object request;
   if (auto error = document.get_object().get(request)) {
-    return error == simdjson::INCORRECT_TYPE ? Invalid("expected a JSON object") : JsonError(error);
+    return json::TypeError(error, "expected a JSON object");
   }
-  Decoder decoder(json, state.padded.data(), batch);
+  Decoder decoder(input, batch);
   ARIADNE_RETURN_IF_ERROR(decoder.ReadRequest(request));
-  // current_location() is in bounds only when something follows the object.
-  if (!document.current_location().error()) return Invalid("unexpected content after the object");
+  if (json::HasContentAfterRoot(document)) return Invalid("unexpected content after the object");
   return {};
 }
 
 // ----------------------------------------------------------------------------------------------
-// Encoding. Every value is followed by ','; closing a container replaces the trailing ',' (or
-// appends) so that no comma bookkeeping is needed.
+// Encoding (proto3 JSON: lowerCamelCase names, 64-bit integers as strings, default values omitted).
 
-// Appends `text` as a JSON string; bytes that are not part of valid UTF-8 become U+FFFD.
-size_t Utf8SequenceLength(std::string_view text, size_t i) {
-  auto byte = [&](size_t at) {
-    return at < text.size() ? static_cast<unsigned char>(text[at]) : 0;
-  };
-  auto continuation = [&](size_t at) { return (byte(at) & 0xC0) == 0x80; };
-  unsigned char lead = byte(i);
-  if (lead < 0x80) return 1;
-  if (lead >= 0xC2 && lead <= 0xDF) return continuation(i + 1) ? 2 : 0;
-  if (lead >= 0xE0 && lead <= 0xEF) {
-    unsigned char second = byte(i + 1);
-    bool ok = lead == 0xE0   ? (second >= 0xA0 && second <= 0xBF)
-              : lead == 0xED ? (second >= 0x80 && second <= 0x9F)
-                             : continuation(i + 1);
-    return ok && continuation(i + 2) ? 3 : 0;
-  }
-  if (lead >= 0xF0 && lead <= 0xF4) {
-    unsigned char second = byte(i + 1);
-    bool ok = lead == 0xF0   ? (second >= 0x90 && second <= 0xBF)
-              : lead == 0xF4 ? (second >= 0x80 && second <= 0x8F)
-                             : continuation(i + 1);
-    return ok && continuation(i + 2) && continuation(i + 3) ? 4 : 0;
-  }
-  return 0;
-}
+class RequestWriter {
+ public:
+  explicit RequestWriter(std::string& out) : writer_(out) {}
 
-void AppendText(std::string_view text, std::string& out) {
-  if (IsValidUtf8(text)) {
-    AppendJsonString(text, out);
-    return;
-  }
-  std::string valid;
-  valid.reserve(text.size() + 16);
-  for (size_t i = 0; i < text.size();) {
-    size_t length = Utf8SequenceLength(text, i);
-    if (length == 0) {
-      valid += "\xEF\xBF\xBD";
-      ++i;
-    } else {
-      valid.append(text, i, length);
-      i += length;
+  void Write(const SpanBatch& batch) {
+    const auto& spans = batch.spans();
+    writer_.StartObject();
+    writer_.Key("resourceSpans");
+    writer_.StartArray();
+    size_t i = 0;
+    while (i < spans.size()) {
+      uint32_t resource_index = spans[i].resource_index;
+      const Resource& resource = batch.resources()[resource_index];
+      writer_.StartObject();
+      writer_.Key("resource");
+      writer_.StartObject();
+      AttributesIfSet(resource.attributes, resource.dropped_attributes_count);
+      writer_.EndObject();
+      writer_.Key("scopeSpans");
+      writer_.StartArray();
+      while (i < spans.size() && spans[i].resource_index == resource_index) {
+        uint32_t scope_index = spans[i].scope_index;
+        const Scope& scope = batch.scopes()[scope_index];
+        writer_.StartObject();
+        writer_.Key("scope");
+        writer_.StartObject();
+        StringIfSet("name", scope.name);
+        StringIfSet("version", scope.version);
+        AttributesIfSet(scope.attributes, scope.dropped_attributes_count);
+        writer_.EndObject();
+        writer_.Key("spans");
+        writer_.StartArray();
+        for (; i < spans.size() && spans[i].resource_index == resource_index &&
+               spans[i].scope_index == scope_index;
+             ++i) {
+          WriteSpan(spans[i]);
+        }
+        writer_.EndArray();
+        StringIfSet("schemaUrl", scope.schema_url);
+        writer_.EndObject();
+      }
+      writer_.EndArray();
+      StringIfSet("schemaUrl", resource.schema_url);
+      writer_.EndObject();
     }
+    writer_.EndArray();
+    writer_.EndObject();
   }
-  AppendJsonString(valid, out);
-}
 
-void Close(char bracket, std::string& out) {
-  if (out.back() == ',') {
-    out.back() = bracket;
-  } else {
-    out.push_back(bracket);
+ private:
+  void StringIfSet(std::string_view key, std::string_view text) {
+    if (text.empty()) return;
+    writer_.Key(key);
+    writer_.String(text);
   }
-  out.push_back(',');
-}
 
-void Key(std::string_view key, std::string& out) {
-  out.push_back('"');
-  out += key;
-  out += "\":";
-}
-
-void StringField(std::string_view key, std::string_view text, std::string& out) {
-  Key(key, out);
-  AppendText(text, out);
-  out.push_back(',');
-}
-
-void StringFieldIfSet(std::string_view key, std::string_view text, std::string& out) {
-  if (!text.empty()) StringField(key, text, out);
-}
-
-template <typename Int>
-void AppendInteger(Int value, std::string& out) {
-  char text[24];
-  auto result = std::to_chars(text, text + sizeof(text), value);
-  out.append(text, result.ptr);
-}
-
-void NumberFieldIfSet(std::string_view key, uint32_t value, std::string& out) {
-  if (value == 0) return;
-  Key(key, out);
-  AppendInteger(value, out);
-  out.push_back(',');
-}
-
-// 64-bit integers are decimal strings in proto3 JSON.
-template <typename Int>
-void QuotedIntegerField(std::string_view key, Int value, std::string& out) {
-  Key(key, out);
-  out.push_back('"');
-  AppendInteger(value, out);
-  out += "\",";
-}
-
-// The shortest text that reads back as `value`, fixed notation in [1e-6, 1e21) (as Go and
-// JavaScript write numbers); non-finite values as proto3 JSON's strings.
-void AppendDouble(double value, std::string& out) {
-  if (std::isnan(value)) {
-    out += "\"NaN\"";
-    return;
+  void NumberIfSet(std::string_view key, uint32_t value) {
+    if (value == 0) return;
+    writer_.Key(key);
+    writer_.Uint64(value);
   }
-  if (std::isinf(value)) {
-    out += value > 0 ? "\"Infinity\"" : "\"-Infinity\"";
-    return;
+
+  void TraceIdField(std::string_view key, const TraceId& id) {
+    writer_.Key(key);
+    writer_.StringFrom([&](std::string& text) {
+      if (id.empty()) return;
+      AppendHex64(id.high, text);
+      AppendHex64(id.low, text);
+    });
   }
-  double magnitude = std::fabs(value);
-  bool exponent = magnitude != 0 && (magnitude < 1e-6 || magnitude >= 1e21);
-  char text[40];
-  auto result = std::to_chars(text, text + sizeof(text), value,
-                              exponent ? std::chars_format::scientific : std::chars_format::fixed);
-  out.append(text, result.ptr);
-}
 
-void TraceIdField(std::string_view key, const TraceId& id, std::string& out) {
-  Key(key, out);
-  out.push_back('"');
-  if (!id.empty()) {
-    AppendHex64(id.high, out);
-    AppendHex64(id.low, out);
+  void SpanIdField(std::string_view key, const SpanId& id) {
+    writer_.Key(key);
+    writer_.StringFrom([&](std::string& text) {
+      if (!id.empty()) AppendHex64(id.value, text);
+    });
   }
-  out += "\",";
-}
 
-void SpanIdField(std::string_view key, const SpanId& id, std::string& out) {
-  Key(key, out);
-  out.push_back('"');
-  if (!id.empty()) AppendHex64(id.value, out);
-  out += "\",";
-}
-
-void AppendAnyValue(const AnyValue& value, std::string& out);
-
-void AppendKeyValue(const Attribute& attribute, std::string& out) {
-  out.push_back('{');
-  StringField("key", attribute.key, out);
-  Key("value", out);
-  AppendAnyValue(attribute.value, out);
-  Close('}', out);
-}
-
-void AppendAnyValue(const AnyValue& value, std::string& out) {
-  out.push_back('{');
-  switch (value.type()) {
-    case ValueType::kEmpty: break;
-    case ValueType::kString: StringField("stringValue", value.string_value(), out); break;
-    case ValueType::kBool:
-      Key("boolValue", out);
-      out += value.bool_value() ? "true," : "false,";
-      break;
-    case ValueType::kInt: QuotedIntegerField("intValue", value.int_value(), out); break;
-    case ValueType::kDouble:
-      Key("doubleValue", out);
-      AppendDouble(value.double_value(), out);
-      out.push_back(',');
-      break;
-    case ValueType::kBytes:
-      Key("bytesValue", out);
-      out.push_back('"');
-      AppendBase64(value.bytes_value(), out);
-      out += "\",";
-      break;
-    case ValueType::kArray:
-      Key("arrayValue", out);
-      out += "{\"values\":[";
-      for (size_t i = 0; i < value.size(); ++i) AppendAnyValue(value.array_begin()[i], out);
-      Close(']', out);
-      Close('}', out);
-      break;
-    case ValueType::kMap:
-      Key("kvlistValue", out);
-      out += "{\"values\":[";
-      for (size_t i = 0; i < value.size(); ++i) AppendKeyValue(value.map_begin()[i], out);
-      Close(']', out);
-      Close('}', out);
-      break;
+  void WriteKeyValue(const Attribute& attribute) {
+    writer_.StartObject();
+    writer_.Key("key");
+    writer_.String(attribute.key);
+    writer_.Key("value");
+    WriteAnyValue(attribute.value);
+    writer_.EndObject();
   }
-  Close('}', out);
-}
 
-void AttributesFieldIfSet(const Attributes& attributes, uint32_t dropped, std::string& out) {
-  if (!attributes.empty()) {
-    Key("attributes", out);
-    out.push_back('[');
-    for (const Attribute& attribute : attributes) AppendKeyValue(attribute, out);
-    Close(']', out);
+  void WriteAnyValue(const AnyValue& value) {
+    writer_.StartObject();
+    switch (value.type()) {
+      case ValueType::kEmpty: break;
+      case ValueType::kString:
+        writer_.Key("stringValue");
+        writer_.String(value.string_value());
+        break;
+      case ValueType::kBool:
+        writer_.Key("boolValue");
+        writer_.Bool(value.bool_value());
+        break;
+      case ValueType::kInt:
+        writer_.Key("intValue");
+        writer_.Int64String(value.int_value());
+        break;
+      case ValueType::kDouble:
+        writer_.Key("doubleValue");
+        writer_.Double(value.double_value(), json::NonFiniteStyle::kJavaScript);
+        break;
+      case ValueType::kBytes:
+        writer_.Key("bytesValue");
+        writer_.StringFrom([&](std::string& text) { AppendBase64(value.bytes_value(), text); });
+        break;
+      case ValueType::kArray:
+        writer_.Key("arrayValue");
+        writer_.StartObject();
+        writer_.Key("values");
+        writer_.StartArray();
+        for (size_t i = 0; i < value.size(); ++i) WriteAnyValue(value.array_begin()[i]);
+        writer_.EndArray();
+        writer_.EndObject();
+        break;
+      case ValueType::kMap:
+        writer_.Key("kvlistValue");
+        writer_.StartObject();
+        writer_.Key("values");
+        writer_.StartArray();
+        for (size_t i = 0; i < value.size(); ++i) WriteKeyValue(value.map_begin()[i]);
+        writer_.EndArray();
+        writer_.EndObject();
+        break;
+    }
+    writer_.EndObject();
   }
-  NumberFieldIfSet("droppedAttributesCount", dropped, out);
-}
 
-void AppendEvent(const Event& event, std::string& out) {
-  out.push_back('{');
-  QuotedIntegerField("timeUnixNano", event.time_unix_nano, out);
-  StringField("name", event.name, out);
-  AttributesFieldIfSet(event.attributes, event.dropped_attributes_count, out);
-  Close('}', out);
-}
+  void AttributesIfSet(const Attributes& attributes, uint32_t dropped) {
+    if (!attributes.empty()) {
+      writer_.Key("attributes");
+      writer_.StartArray();
+      for (const Attribute& attribute : attributes) WriteKeyValue(attribute);
+      writer_.EndArray();
+    }
+    NumberIfSet("droppedAttributesCount", dropped);
+  }
 
-void AppendLink(const Link& link, std::string& out) {
-  out.push_back('{');
-  TraceIdField("traceId", link.trace_id, out);
-  SpanIdField("spanId", link.span_id, out);
-  StringFieldIfSet("traceState", link.trace_state, out);
-  AttributesFieldIfSet(link.attributes, link.dropped_attributes_count, out);
-  NumberFieldIfSet("flags", link.flags, out);
-  Close('}', out);
-}
+  void WriteEvent(const Event& event) {
+    writer_.StartObject();
+    writer_.Key("timeUnixNano");
+    writer_.Uint64String(event.time_unix_nano);
+    writer_.Key("name");
+    writer_.String(event.name);
+    AttributesIfSet(event.attributes, event.dropped_attributes_count);
+    writer_.EndObject();
+  }
 
-void AppendSpan(const Span& span, std::string& out) {
-  out.push_back('{');
-  TraceIdField("traceId", span.trace_id, out);
-  SpanIdField("spanId", span.span_id, out);
-  StringFieldIfSet("traceState", span.trace_state, out);
-  if (!span.parent_span_id.empty()) SpanIdField("parentSpanId", span.parent_span_id, out);
-  NumberFieldIfSet("flags", span.flags, out);
-  StringField("name", span.name, out);
-  NumberFieldIfSet("kind", static_cast<uint32_t>(span.kind), out);
-  QuotedIntegerField("startTimeUnixNano", span.start_time_unix_nano, out);
-  QuotedIntegerField("endTimeUnixNano", span.end_time_unix_nano, out);
-  AttributesFieldIfSet(span.attributes, span.dropped_attributes_count, out);
-  if (!span.events.empty()) {
-    Key("events", out);
-    out.push_back('[');
-    for (const Event& event : span.events) AppendEvent(event, out);
-    Close(']', out);
+  void WriteLink(const Link& link) {
+    writer_.StartObject();
+    TraceIdField("traceId", link.trace_id);
+    SpanIdField("spanId", link.span_id);
+    StringIfSet("traceState", link.trace_state);
+    AttributesIfSet(link.attributes, link.dropped_attributes_count);
+    NumberIfSet("flags", link.flags);
+    writer_.EndObject();
   }
-  NumberFieldIfSet("droppedEventsCount", span.dropped_events_count, out);
-  if (!span.links.empty()) {
-    Key("links", out);
-    out.push_back('[');
-    for (const Link& link : span.links) AppendLink(link, out);
-    Close(']', out);
+
+  void WriteSpan(const Span& span) {
+    writer_.StartObject();
+    TraceIdField("traceId", span.trace_id);
+    SpanIdField("spanId", span.span_id);
+    StringIfSet("traceState", span.trace_state);
+    if (!span.parent_span_id.empty()) SpanIdField("parentSpanId", span.parent_span_id);
+    NumberIfSet("flags", span.flags);
+    writer_.Key("name");
+    writer_.String(span.name);
+    NumberIfSet("kind", static_cast<uint32_t>(span.kind));
+    writer_.Key("startTimeUnixNano");
+    writer_.Uint64String(span.start_time_unix_nano);
+    writer_.Key("endTimeUnixNano");
+    writer_.Uint64String(span.end_time_unix_nano);
+    AttributesIfSet(span.attributes, span.dropped_attributes_count);
+    if (!span.events.empty()) {
+      writer_.Key("events");
+      writer_.StartArray();
+      for (const Event& event : span.events) WriteEvent(event);
+      writer_.EndArray();
+    }
+    NumberIfSet("droppedEventsCount", span.dropped_events_count);
+    if (!span.links.empty()) {
+      writer_.Key("links");
+      writer_.StartArray();
+      for (const Link& link : span.links) WriteLink(link);
+      writer_.EndArray();
+    }
+    NumberIfSet("droppedLinksCount", span.dropped_links_count);
+    if (span.status.code != SpanStatusCode::kUnset || !span.status.message.empty()) {
+      writer_.Key("status");
+      writer_.StartObject();
+      StringIfSet("message", span.status.message);
+      NumberIfSet("code", static_cast<uint32_t>(span.status.code));
+      writer_.EndObject();
+    }
+    writer_.EndObject();
   }
-  NumberFieldIfSet("droppedLinksCount", span.dropped_links_count, out);
-  if (span.status.code != SpanStatusCode::kUnset || !span.status.message.empty()) {
-    Key("status", out);
-    out.push_back('{');
-    StringFieldIfSet("message", span.status.message, out);
-    NumberFieldIfSet("code", static_cast<uint32_t>(span.status.code), out);
-    Close('}', out);
-  }
-  Close('}', out);
-}
+
+  json::JsonWriter writer_;
+};
 
 }  // namespace
 
-Status DecodeExportRequestJson(std::string_view json, SpanBatch& batch) {
-  ParseState& state = ThreadParseState();
-  Status status = Decode(json, batch, state);
-  if (state.padded.capacity() > kKeepPaddedBytes) std::string().swap(state.padded);
-  if (status.ok()) return status;
-  const std::string& message = status.message();
-  return Rebuild(status, (message.rfind(": ", 0) == 0 ? "otlp json" : "otlp json: ") + message);
+Status DecodeExportRequestJson(std::string_view bytes, SpanBatch& batch) {
+  return json::InFormat("otlp json", Decode(bytes, batch));
 }
 
 void EncodeExportRequestJson(const SpanBatch& batch, std::string& out) {
-  const auto& spans = batch.spans();
-  out += "{\"resourceSpans\":[";
-  size_t i = 0;
-  while (i < spans.size()) {
-    uint32_t resource_index = spans[i].resource_index;
-    const Resource& resource = batch.resources()[resource_index];
-    out += "{\"resource\":{";
-    AttributesFieldIfSet(resource.attributes, resource.dropped_attributes_count, out);
-    Close('}', out);
-    Key("scopeSpans", out);
-    out.push_back('[');
-    while (i < spans.size() && spans[i].resource_index == resource_index) {
-      uint32_t scope_index = spans[i].scope_index;
-      const Scope& scope = batch.scopes()[scope_index];
-      out += "{\"scope\":{";
-      StringFieldIfSet("name", scope.name, out);
-      StringFieldIfSet("version", scope.version, out);
-      AttributesFieldIfSet(scope.attributes, scope.dropped_attributes_count, out);
-      Close('}', out);
-      Key("spans", out);
-      out.push_back('[');
-      for (; i < spans.size() && spans[i].resource_index == resource_index &&
-             spans[i].scope_index == scope_index;
-           ++i) {
-        AppendSpan(spans[i], out);
-      }
-      Close(']', out);
-      StringFieldIfSet("schemaUrl", scope.schema_url, out);
-      Close('}', out);
-    }
-    Close(']', out);
-    StringFieldIfSet("schemaUrl", resource.schema_url, out);
-    Close('}', out);
-  }
-  Close(']', out);
-  Close('}', out);
-  out.pop_back();  // the ',' after the request object
+  RequestWriter(out).Write(batch);
 }
 
 }  // namespace ariadne::tracecore::otlp

@@ -11,7 +11,6 @@ namespace ariadne::tracecore::otlp {
 namespace {
 
 using wire::ProtoReader;
-using wire::ProtoWireType;
 using wire::ProtoWriter;
 
 // Field numbers (opentelemetry/proto/**). Only the ones this file reads or writes.
@@ -200,15 +199,17 @@ void ReadAnyValue(ProtoReader r, AnyValue& out, SpanBatch& batch) {
       case field::kAnyBytes: out = AnyValue::Bytes(r.ReadBytes()); break;
       case field::kAnyArray: {
         auto [items, count] = ReadList<AnyValue>(
-            r.ReadMessage(), batch,
-            [&batch](ProtoReader child, AnyValue& item) { ReadAnyValue(child, item, batch); });
+            r.ReadMessage(), batch, [&batch](const ProtoReader& child, AnyValue& item) {
+              ReadAnyValue(child, item, batch);
+            });
         out = AnyValue::Array(items, count);
         break;
       }
       case field::kAnyKvList: {
         auto [items, count] = ReadList<Attribute>(
-            r.ReadMessage(), batch,
-            [&batch](ProtoReader child, Attribute& item) { ReadKeyValue(child, item, batch); });
+            r.ReadMessage(), batch, [&batch](const ProtoReader& child, Attribute& item) {
+              ReadKeyValue(child, item, batch);
+            });
         out = AnyValue::Map(items, count);
         break;
       }

@@ -1,16 +1,7 @@
-// Zipkin v2 JSON: decode with simdjson On Demand, encode with RapidJSON's Writer.
-// RapidJSON 1.1's internal stack adds to a null pointer on its first push (undefined behaviour
-// that UBSan reports; fixed upstream after 1.1). Its functions are exempted from that one check.
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((no_sanitize("pointer-overflow"))), apply_to = function)
-#endif
-#include <rapidjson/writer.h>
-#if defined(__clang__)
-#pragma clang attribute pop
-#endif
-
+// Zipkin v2 JSON: decode with simdjson On Demand, encode with JsonWriter (RapidJSON).
 #include <utility>
 
+#include "json_writer.h"
 #include "tracecore/codec/zipkin.h"
 #include "tracecore/translate/zipkin_translation.h"
 #include "zipkin_json_reader.h"
@@ -161,128 +152,100 @@ Status ReadSpan(ZipkinJsonReader& reader, Value& value, ZipkinSpan& span) {
 // ---------------------------------------------------------------------------------------------
 // Encoding
 
-// RapidJSON output stream appending to a std::string.
-class StringOutput {
- public:
-  using Ch = char;
-  explicit StringOutput(std::string& out) : out_(out) {}
-  void Put(char c) { out_.push_back(c); }
-  void Flush() {}
-
- private:
-  std::string& out_;
-};
-
-using JsonWriter = rapidjson::Writer<StringOutput>;
-
+// Writes the spans of a ZipkinSpanView (whose text is valid UTF-8) as Zipkin v2 JSON objects.
 class SpanJsonWriter {
  public:
-  explicit SpanJsonWriter(std::string& out) : output_(out), writer_(output_) {}
+  explicit SpanJsonWriter(std::string& out) : writer_(out) {}
 
   void StartArray() { writer_.StartArray(); }
   void EndArray() { writer_.EndArray(); }
 
   void Write(const ZipkinSpan& span) {
     writer_.StartObject();
-    Key("traceId");
-    Text(span.trace_id.ToJaegerHex());
+    writer_.Key("traceId");
+    writer_.String(span.trace_id.ToJaegerHex());
     if (!span.parent_id.empty()) {
-      Key("parentId");
-      Text(span.parent_id.ToHex());
+      writer_.Key("parentId");
+      writer_.String(span.parent_id.ToHex());
     }
-    Key("id");
-    Text(span.id.ToHex());
+    writer_.Key("id");
+    writer_.String(span.id.ToHex());
     if (span.kind != SpanKind::kUnspecified && span.kind != SpanKind::kInternal) {
-      Key("kind");
-      Text(SpanKindUpperName(span.kind));
+      writer_.Key("kind");
+      writer_.String(SpanKindUpperName(span.kind));
     }
     if (!span.name.empty()) {
-      Key("name");
-      Text(span.name);
+      writer_.Key("name");
+      writer_.String(span.name);
     }
     if (span.timestamp_us != 0) {
-      Key("timestamp");
+      writer_.Key("timestamp");
       writer_.Uint64(span.timestamp_us);
     }
     if (span.duration_us != 0) {
-      Key("duration");
+      writer_.Key("duration");
       writer_.Uint64(span.duration_us);
     }
     WriteEndpoint("localEndpoint", span.local_endpoint);
     WriteEndpoint("remoteEndpoint", span.remote_endpoint);
     if (!span.annotations.empty()) {
-      Key("annotations");
+      writer_.Key("annotations");
       writer_.StartArray();
       for (const ZipkinAnnotation& annotation : span.annotations) {
         writer_.StartObject();
-        Key("timestamp");
+        writer_.Key("timestamp");
         writer_.Uint64(annotation.timestamp_us);
-        Key("value");
-        Text(annotation.value);
+        writer_.Key("value");
+        writer_.String(annotation.value);
         writer_.EndObject();
       }
       writer_.EndArray();
     }
     if (!span.tags.empty()) {
-      Key("tags");
+      writer_.Key("tags");
       writer_.StartObject();
       for (const Attribute& tag : span.tags) {
-        Text(tag.key, true);
-        Text(tag.value.string_value());
+        writer_.Key(tag.key);
+        writer_.String(tag.value.string_value());
       }
       writer_.EndObject();
     }
     if (span.debug) {
-      Key("debug");
+      writer_.Key("debug");
       writer_.Bool(true);
     }
     if (span.shared) {
-      Key("shared");
+      writer_.Key("shared");
       writer_.Bool(true);
     }
     writer_.EndObject();
   }
 
  private:
-  void Key(std::string_view key) {
-    writer_.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-  }
-
-  // Text from a ZipkinSpanView, which is valid UTF-8.
-  void Text(std::string_view text, bool as_key = false) {
-    auto size = static_cast<rapidjson::SizeType>(text.size());
-    if (as_key) {
-      writer_.Key(text.data(), size);
-    } else {
-      writer_.String(text.data(), size);
-    }
-  }
-
   void WriteEndpoint(std::string_view key, const ZipkinEndpoint& endpoint) {
     if (endpoint.empty()) return;
-    Key(key);
+    writer_.Key(key);
     writer_.StartObject();
     if (!endpoint.service_name.empty()) {
-      Key("serviceName");
-      Text(endpoint.service_name);
+      writer_.Key("serviceName");
+      writer_.String(endpoint.service_name);
     }
     if (endpoint.ipv4 != 0) {
-      Key("ipv4");
-      Text(FormatIpv4(endpoint.ipv4));
+      writer_.Key("ipv4");
+      writer_.String(FormatIpv4(endpoint.ipv4));
     }
     if (endpoint.has_ipv6) {
-      Key("ipv6");
-      Text(FormatIpv6(endpoint.ipv6));
+      writer_.Key("ipv6");
+      writer_.String(FormatIpv6(endpoint.ipv6));
     }
     if (endpoint.port != 0) {
-      Key("port");
-      writer_.Uint(endpoint.port);
+      writer_.Key("port");
+      writer_.Uint64(endpoint.port);
     }
     writer_.EndObject();
   }
 
-  StringOutput output_;
-  JsonWriter writer_;
+  json::JsonWriter writer_;
 };
 
 }  // namespace

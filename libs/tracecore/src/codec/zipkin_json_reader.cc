@@ -8,113 +8,33 @@
 namespace ariadne::tracecore::zipkin {
 namespace {
 
+using json::IsNull;
 using simdjson::ondemand::json_type;
 
-// One parser per thread: it keeps its buffers between requests.
-simdjson::ondemand::parser& ThreadParser() {
-  thread_local simdjson::ondemand::parser parser;
-  return parser;
+// One parser and padded buffer per thread, kept between requests.
+json::ParseState& ThreadParseState() {
+  thread_local json::ParseState state;
+  return state;
 }
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-bool ReadHex4(const char* text, uint32_t& out) {
-  out = 0;
-  for (int i = 0; i < 4; ++i) {
-    int digit = HexDigit(text[i]);
-    if (digit < 0) return false;
-    out = (out << 4) | static_cast<uint32_t>(digit);
-  }
-  return true;
-}
-
-void AppendUtf8(uint32_t code_point, std::string& out) {
-  if (code_point < 0x80) {
-    out.push_back(static_cast<char>(code_point));
-  } else if (code_point < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (code_point >> 6)));
-    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-  } else if (code_point < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (code_point >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (code_point >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((code_point >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-  }
-}
-
-// Unescapes the JSON string body `raw` (between the quotes). False on a bad escape or a lone
-// surrogate.
-bool Unescape(std::string_view raw, std::string& out) {
-  out.clear();
-  for (size_t i = 0; i < raw.size(); ++i) {
-    char c = raw[i];
-    if (c != '\\') {
-      out.push_back(c);
-      continue;
-    }
-    if (++i == raw.size()) return false;
-    switch (raw[i]) {
-      case '"': out.push_back('"'); break;
-      case '\\': out.push_back('\\'); break;
-      case '/': out.push_back('/'); break;
-      case 'b': out.push_back('\b'); break;
-      case 'f': out.push_back('\f'); break;
-      case 'n': out.push_back('\n'); break;
-      case 'r': out.push_back('\r'); break;
-      case 't': out.push_back('\t'); break;
-      case 'u': {
-        uint32_t unit;
-        if (raw.size() - i - 1 < 4 || !ReadHex4(raw.data() + i + 1, unit)) return false;
-        i += 4;
-        if (unit >= 0xDC00 && unit <= 0xDFFF) return false;
-        if (unit >= 0xD800 && unit <= 0xDBFF) {
-          uint32_t low;
-          if (raw.size() - i - 1 < 6 || raw[i + 1] != '\\' || raw[i + 2] != 'u' ||
-              !ReadHex4(raw.data() + i + 3, low) || low < 0xDC00 || low > 0xDFFF) {
-            return false;
-          }
-          i += 6;
-          unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
-        }
-        AppendUtf8(unit, out);
-        break;
-      }
-      default: return false;
-    }
-  }
-  return true;
-}
-
-bool IsNull(ZipkinJsonReader::Value& value) {
-  json_type type;
-  return !value.type().get(type) && type == json_type::null;
+// The message for a failed string read.
+const char* StringError(simdjson::error_code error) {
+  if (error == simdjson::INCORRECT_TYPE) return "expected a string";
+  if (error == simdjson::STRING_ERROR) return "invalid escape sequence";
+  return simdjson::error_message(error);
 }
 
 }  // namespace
 
 ZipkinJsonReader::ZipkinJsonReader(std::string_view format, std::string_view bytes,
                                    SpanBatch& batch)
-    : format_(format), bytes_(bytes), batch_(batch), padded_(bytes.data(), bytes.size()) {}
+    : format_(format), input_(bytes, ThreadParseState(), batch, kMaxJsonDepth) {}
 
 Status ZipkinJsonReader::Start(simdjson::ondemand::array& spans) {
-  simdjson::ondemand::parser& parser = ThreadParser();
-  if (parser.max_depth() != kMaxJsonDepth || parser.capacity() < bytes_.size()) {
-    if (auto error = parser.allocate(bytes_.size(), kMaxJsonDepth); error) {
-      return Status::ResourceExhausted(std::string(format_) + ": " +
-                                       simdjson::error_message(error));
-    }
-  }
-  if (auto error = parser.iterate(padded_).get(document_); error) {
-    return Status::InvalidArgument(std::string(format_) + ": " + simdjson::error_message(error));
+  if (auto error = input_.Iterate(document_); error) {
+    std::string message = std::string(format_) + ": " + simdjson::error_message(error);
+    if (error == simdjson::MEMALLOC) return Status::ResourceExhausted(std::move(message));
+    return Status::InvalidArgument(std::move(message));
   }
   if (auto error = document_.get_array().get(spans); error) {
     return Status::InvalidArgument(std::string(format_) + ": expected a JSON array of spans (" +
@@ -124,9 +44,7 @@ Status ZipkinJsonReader::Start(simdjson::ondemand::array& spans) {
 }
 
 Status ZipkinJsonReader::End() {
-  // In bounds after the root array means something follows it.
-  const char* location;
-  if (!document_.current_location().get(location)) {
+  if (json::HasContentAfterRoot(document_)) {
     return Status::InvalidArgument(std::string(format_) + ": unexpected content after the array");
   }
   return Status::Ok();
@@ -148,38 +66,16 @@ Status ZipkinJsonReader::Error(std::string_view field, simdjson::error_code erro
   return Error(field, simdjson::error_message(error));
 }
 
-const char* ZipkinJsonReader::StringAt(const char* raw, std::string_view& out) {
-  // simdjson has checked the document's structure, so the closing quote is there.
-  const char* end = raw;
-  bool escaped = false;
-  while (*end != '"') {
-    if (*end == '\\') {
-      escaped = true;
-      ++end;
-    }
-    ++end;
-  }
-  size_t offset = static_cast<size_t>(raw - padded_.data());
-  size_t length = static_cast<size_t>(end - raw);
-  if (!escaped) {
-    out = bytes_.substr(offset, length);
-    return nullptr;
-  }
-  if (!Unescape(std::string_view(raw, length), unescaped_)) return "invalid escape sequence";
-  out = batch_.Copy(unescaped_);
-  return nullptr;
-}
-
 const char* ZipkinJsonReader::ReadString(Value& value, std::string_view& out) {
   out = {};
   if (IsNull(value)) return nullptr;
-  simdjson::ondemand::raw_json_string raw;
-  if (value.get_raw_json_string().get(raw)) return "expected a string";
-  return StringAt(raw.raw(), out);
+  if (auto error = input_.ReadString(value, out); error) return StringError(error);
+  return nullptr;
 }
 
 const char* ZipkinJsonReader::ReadKey(simdjson::ondemand::field& field, std::string_view& out) {
-  return StringAt(field.key().raw(), out);
+  if (auto error = input_.ReadKey(field, out); error) return StringError(error);
+  return nullptr;
 }
 
 const char* ZipkinJsonReader::SkipNested(Value& value, size_t depth) {

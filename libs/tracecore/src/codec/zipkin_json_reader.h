@@ -2,12 +2,11 @@
 // Internal to libtracecore.
 #pragma once
 
-#include <simdjson.h>
-
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "json_reader.h"
 #include "tracecore/model.h"
 #include "tracecore/status.h"
 #include "tracecore/translate/zipkin_translation.h"
@@ -15,8 +14,8 @@
 namespace ariadne::tracecore::zipkin {
 
 // Parses one JSON document whose root is an array of spans, and reads its values into views of
-// the original input. Strings without escapes are views into the caller's bytes (the padded copy
-// that simdjson needs has the same offsets); escaped strings are unescaped into the batch arena.
+// the original input (see json::JsonInput: strings without escapes are views into the caller's
+// bytes; escaped strings are unescaped into the batch arena).
 //
 // The read functions return nullptr on success and a static message on failure; null counts as
 // absent (empty string, zero, false). Error() turns a message into a Status naming the span and
@@ -55,17 +54,11 @@ class ZipkinJsonReader {
   Status Error(std::string_view field, simdjson::error_code error) const;
 
  private:
-  // Maps a raw (escaped) string starting at `raw` in the padded copy to a view of the string's
-  // text: into the input when it holds no escape, else unescaped into the arena.
-  const char* StringAt(const char* raw, std::string_view& out);
   const char* SkipNested(Value& value, size_t depth);
 
   std::string_view format_;
-  std::string_view bytes_;
-  SpanBatch& batch_;
-  simdjson::padded_string padded_;
+  json::JsonInput input_;
   simdjson::ondemand::document document_;
-  std::string unescaped_;
   size_t span_index_ = 0;
 };
 

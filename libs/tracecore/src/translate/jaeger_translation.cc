@@ -1,8 +1,6 @@
 #include "tracecore/translate/jaeger_translation.h"
 
-#include <charconv>
-#include <cmath>
-
+#include "../codec/json_writer.h"
 #include "tracecore/text.h"
 
 namespace ariadne::tracecore::jaeger {
@@ -35,18 +33,25 @@ SpecialTag ClassifyTag(std::string_view key) {
     case 17: return key == "otel.library.name" ? SpecialTag::kScopeName : SpecialTag::kPlain;
     case 18: return key == "otel.scope.version" ? SpecialTag::kScopeVersion : SpecialTag::kPlain;
     case 20: return key == "otel.library.version" ? SpecialTag::kScopeVersion : SpecialTag::kPlain;
-    case 23: return key == "otel.status_description" ? SpecialTag::kStatusDescription : SpecialTag::kPlain;
+    case 23:
+      return key == "otel.status_description" ? SpecialTag::kStatusDescription : SpecialTag::kPlain;
     default: return SpecialTag::kPlain;
   }
 }
 
 bool ParseSpanKind(std::string_view text, SpanKind& kind) {
-  if (text == "server") kind = SpanKind::kServer;
-  else if (text == "client") kind = SpanKind::kClient;
-  else if (text == "producer") kind = SpanKind::kProducer;
-  else if (text == "consumer") kind = SpanKind::kConsumer;
-  else if (text == "internal") kind = SpanKind::kInternal;
-  else return false;
+  if (text == "server")
+    kind = SpanKind::kServer;
+  else if (text == "client")
+    kind = SpanKind::kClient;
+  else if (text == "producer")
+    kind = SpanKind::kProducer;
+  else if (text == "consumer")
+    kind = SpanKind::kConsumer;
+  else if (text == "internal")
+    kind = SpanKind::kInternal;
+  else
+    return false;
   return true;
 }
 
@@ -166,15 +171,32 @@ void ApplyReferences(SpanBatch& batch, Span& span, SpanId parent_span_id,
   }
 }
 
-void AppendDouble(double value, std::string& out) {
-  if (std::isnan(value)) {
-    out += "\"NaN\"";
-  } else if (std::isinf(value)) {
-    out += value > 0 ? "\"Infinity\"" : "\"-Infinity\"";
-  } else {
-    char text[32];
-    auto result = std::to_chars(text, text + sizeof(text), value);
-    out.append(text, result.ptr);
+// Writes `value` as JSON: arrays and maps nested, bytes as base64, empty as null.
+void WriteAnyValue(json::JsonWriter& writer, const AnyValue& value) {
+  switch (value.type()) {
+    case ValueType::kEmpty: writer.Null(); return;
+    case ValueType::kString: writer.String(value.string_value()); return;
+    case ValueType::kBool: writer.Bool(value.bool_value()); return;
+    case ValueType::kInt: writer.Int64(value.int_value()); return;
+    case ValueType::kDouble:
+      writer.Double(value.double_value(), json::NonFiniteStyle::kJavaScript);
+      return;
+    case ValueType::kBytes:
+      writer.StringFrom([&](std::string& text) { AppendBase64(value.bytes_value(), text); });
+      return;
+    case ValueType::kArray:
+      writer.StartArray();
+      for (size_t i = 0; i < value.size(); ++i) WriteAnyValue(writer, value.array_begin()[i]);
+      writer.EndArray();
+      return;
+    case ValueType::kMap:
+      writer.StartObject();
+      for (size_t i = 0; i < value.size(); ++i) {
+        writer.Key(value.map_begin()[i].key);
+        WriteAnyValue(writer, value.map_begin()[i].value);
+      }
+      writer.EndObject();
+      return;
   }
 }
 
@@ -212,36 +234,8 @@ void FinishSpan(SpanBatch& batch, Span& span, SpanId parent_span_id,
 }
 
 void AppendAnyValueJson(const AnyValue& value, std::string& out) {
-  switch (value.type()) {
-    case ValueType::kEmpty: out += "null"; return;
-    case ValueType::kString: AppendJsonString(value.string_value(), out); return;
-    case ValueType::kBool: out += value.bool_value() ? "true" : "false"; return;
-    case ValueType::kInt: out += std::to_string(value.int_value()); return;
-    case ValueType::kDouble: AppendDouble(value.double_value(), out); return;
-    case ValueType::kBytes:
-      out.push_back('"');
-      AppendBase64(value.bytes_value(), out);
-      out.push_back('"');
-      return;
-    case ValueType::kArray:
-      out.push_back('[');
-      for (size_t i = 0; i < value.size(); ++i) {
-        if (i > 0) out.push_back(',');
-        AppendAnyValueJson(value.array_begin()[i], out);
-      }
-      out.push_back(']');
-      return;
-    case ValueType::kMap:
-      out.push_back('{');
-      for (size_t i = 0; i < value.size(); ++i) {
-        if (i > 0) out.push_back(',');
-        AppendJsonString(value.map_begin()[i].key, out);
-        out.push_back(':');
-        AppendAnyValueJson(value.map_begin()[i].value, out);
-      }
-      out.push_back('}');
-      return;
-  }
+  json::JsonWriter writer(out);
+  WriteAnyValue(writer, value);
 }
 
 AnyValue ToJaegerValue(const AnyValue& value, std::string& scratch) {
@@ -250,10 +244,8 @@ AnyValue ToJaegerValue(const AnyValue& value, std::string& scratch) {
     case ValueType::kBool:
     case ValueType::kInt:
     case ValueType::kDouble:
-    case ValueType::kBytes:
-      return value;
-    case ValueType::kEmpty:
-      return AnyValue::String({});
+    case ValueType::kBytes: return value;
+    case ValueType::kEmpty: return AnyValue::String({});
     case ValueType::kArray:
     case ValueType::kMap:
       scratch.clear();
@@ -308,7 +300,8 @@ void SpanView::Load(const SpanBatch& batch, const Span& span) {
   }
   const Scope& scope = batch.scope_of(span);
   if (!scope.name.empty()) tags.push_back({"otel.scope.name", AnyValue::String(scope.name)});
-  if (!scope.version.empty()) tags.push_back({"otel.scope.version", AnyValue::String(scope.version)});
+  if (!scope.version.empty())
+    tags.push_back({"otel.scope.version", AnyValue::String(scope.version)});
   switch (span.status.code) {
     case SpanStatusCode::kUnset: break;
     case SpanStatusCode::kOk: tags.push_back({"otel.status_code", AnyValue::String("OK")}); break;
@@ -320,7 +313,8 @@ void SpanView::Load(const SpanBatch& batch, const Span& span) {
   if (!span.status.message.empty()) {
     tags.push_back({"otel.status_description", AnyValue::String(span.status.message)});
   }
-  if (!span.trace_state.empty()) tags.push_back({"w3c.tracestate", AnyValue::String(span.trace_state)});
+  if (!span.trace_state.empty())
+    tags.push_back({"w3c.tracestate", AnyValue::String(span.trace_state)});
 
   logs.resize(span.events.size());
   for (size_t i = 0; i < span.events.size(); ++i) {
@@ -339,7 +333,8 @@ void SpanView::Load(const SpanBatch& batch, const Span& span) {
     const Attribute* ref_type = FindAttribute(link.attributes, kRefTypeAttribute);
     bool child_of = ref_type != nullptr && ref_type->value.type() == ValueType::kString &&
                     ref_type->value.string_value() == "child_of";
-    references.push_back({child_of ? RefType::kChildOf : RefType::kFollowsFrom, link.trace_id, link.span_id});
+    references.push_back(
+        {child_of ? RefType::kChildOf : RefType::kFollowsFrom, link.trace_id, link.span_id});
   }
 }
 

@@ -577,19 +577,26 @@ void ZipkinSpanView::Load(const SpanBatch& batch, const Span& model_span) {
            (key == kSpanKind && model_span.kind == SpanKind::kInternal);
   };
 
+  // Moves an endpoint attribute into the span's endpoints; false when `key` is not one of them or
+  // its value does not fit.
+  auto take_endpoint_attribute = [&](std::string_view key, const AnyValue& value) {
+    if (key == kPeerService && value.type() == ValueType::kString) {
+      span.remote_endpoint.service_name = Utf8(value.string_value());
+      return true;
+    }
+    if (key == kPeerIp) return TakeIp(value, span.remote_endpoint);
+    if (key == kHostIp) return TakeIp(value, span.local_endpoint);
+    uint16_t port = (key == kPeerPort || key == kHostPort) ? PortOf(value) : 0;
+    if (port == 0) return false;
+    (key == kPeerPort ? span.remote_endpoint : span.local_endpoint).port = port;
+    return true;
+  };
+
   for (const Attribute& attribute : model_span.attributes) {
     const AnyValue& value = attribute.value;
     std::string_view key = attribute.key;
-    if (key == kPeerService && value.type() == ValueType::kString) {
-      span.remote_endpoint.service_name = Utf8(value.string_value());
-    } else if (key == kPeerIp && TakeIp(value, span.remote_endpoint)) {
-    } else if (key == kPeerPort && PortOf(value) != 0) {
-      span.remote_endpoint.port = PortOf(value);
-    } else if (key == kHostIp && TakeIp(value, span.local_endpoint)) {
-    } else if (key == kHostPort && PortOf(value) != 0) {
-      span.local_endpoint.port = PortOf(value);
-    } else if (key == kShared &&
-               (value.type() == ValueType::kBool || IsTrue(value) || IsFalse(value))) {
+    if (take_endpoint_attribute(key, value)) continue;
+    if (key == kShared && (value.type() == ValueType::kBool || IsTrue(value) || IsFalse(value))) {
       span.shared = IsTrue(value);
     } else if (!written_from_fields(key)) {
       AddTag(key, value);

@@ -1,0 +1,101 @@
+#include "json_writer.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+#include "tracecore/text.h"
+
+namespace ariadne::tracecore::json {
+namespace {
+
+rapidjson::SizeType SizeOf(std::string_view text) {
+  return static_cast<rapidjson::SizeType>(text.size());
+}
+
+// The string naming a non-finite `value` in `style`.
+std::string_view NonFiniteName(double value, NonFiniteStyle style) {
+  if (std::isnan(value)) return "NaN";
+  bool js = style == NonFiniteStyle::kJavaScript;
+  if (value > 0) return js ? "Infinity" : "+Inf";
+  return js ? "-Infinity" : "-Inf";
+}
+
+// Formats a finite `value` as Go's encoding/json does; returns the text's length.
+size_t FormatGoFloat(double value, FloatForm form, char (&text)[40]) {
+  double magnitude = std::fabs(value);
+  bool exponent = magnitude != 0 && (magnitude < 1e-6 || magnitude >= 1e21);
+  auto result = std::to_chars(text, text + sizeof(text) - 2, value,
+                              exponent ? std::chars_format::scientific : std::chars_format::fixed);
+  size_t length = static_cast<size_t>(result.ptr - text);
+  // "1e-07" -> "1e-7": Go trims the leading zero of a negative two-digit exponent.
+  if (exponent && length >= 4 && text[length - 4] == 'e' && text[length - 3] == '-' &&
+      text[length - 2] == '0') {
+    text[length - 2] = text[length - 1];
+    --length;
+  }
+  if (form == FloatForm::kKeepFraction && !exponent && std::memchr(text, '.', length) == nullptr) {
+    text[length++] = '.';
+    text[length++] = '0';
+  }
+  return length;
+}
+
+}  // namespace
+
+JsonWriter::JsonWriter() : writer_(output_) {}
+
+JsonWriter::JsonWriter(std::string& out) : writer_(output_) {
+  output_.out_ = &out;
+}
+
+void JsonWriter::Reset(std::string& out) {
+  output_.out_ = &out;
+  writer_.Reset(output_);
+}
+
+std::string_view JsonWriter::ValidUtf8(std::string_view text) {
+  if (IsValidUtf8(text)) return text;
+  valid_.clear();
+  AppendValidUtf8(text, valid_);
+  return valid_;
+}
+
+void JsonWriter::Key(std::string_view key) {
+  std::string_view valid = ValidUtf8(key);
+  writer_.Key(valid.data(), SizeOf(valid));
+}
+
+void JsonWriter::String(std::string_view text) {
+  std::string_view valid = ValidUtf8(text);
+  writer_.String(valid.data(), SizeOf(valid));
+}
+
+void JsonWriter::Int64String(int64_t value) {
+  char text[24];
+  auto result = std::to_chars(text, text + sizeof(text), value);
+  writer_.String(text, static_cast<rapidjson::SizeType>(result.ptr - text));
+}
+
+void JsonWriter::Uint64String(uint64_t value) {
+  char text[24];
+  auto result = std::to_chars(text, text + sizeof(text), value);
+  writer_.String(text, static_cast<rapidjson::SizeType>(result.ptr - text));
+}
+
+void JsonWriter::Double(double value, NonFiniteStyle non_finite, FloatForm form) {
+  if (!std::isfinite(value)) {
+    std::string_view name = NonFiniteName(value, non_finite);
+    writer_.String(name.data(), SizeOf(name));
+    return;
+  }
+  char text[40];
+  size_t length = FormatGoFloat(value, form, text);
+  writer_.RawValue(text, length, rapidjson::kNumberType);
+}
+
+void JsonWriter::RawValue(std::string_view json) {
+  writer_.RawValue(json.data(), json.size(), rapidjson::kObjectType);
+}
+
+}  // namespace ariadne::tracecore::json
