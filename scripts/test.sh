@@ -20,8 +20,9 @@ step "configure + build (build/)"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 ninja -C build -j "$JOBS"
 
-step "style (clang-format)"
+step "style (clang-format, clang-tidy)"
 scripts/format.sh --check
+scripts/tidy.sh
 
 step "unit tests"
 ctest --test-dir build --output-on-failure -j "$JOBS" --timeout 120

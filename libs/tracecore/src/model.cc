@@ -20,7 +20,9 @@ bool AnyValue::operator==(const AnyValue& other) const {
     case ValueType::kBytes: return string_value() == other.string_value();
     case ValueType::kBool: return scalar_.b == other.scalar_.b;
     case ValueType::kInt: return scalar_.i == other.scalar_.i;
-    case ValueType::kDouble: return std::memcmp(&scalar_.d, &other.scalar_.d, sizeof(double)) == 0;
+    case ValueType::kDouble:
+      // Bit for bit, as on the wire: NaN equals itself and 0.0 differs from -0.0.
+      return std::bit_cast<uint64_t>(scalar_.d) == std::bit_cast<uint64_t>(other.scalar_.d);
     case ValueType::kArray:
       if (size() != other.size()) return false;
       for (size_t i = 0; i < size(); ++i) {

@@ -7,6 +7,7 @@
 #include <limits>
 #include <vector>
 
+#include "jaeger_json.h"
 #include "json_reader.h"
 #include "json_writer.h"
 #include "tracecore/text.h"
@@ -17,6 +18,10 @@ namespace {
 
 namespace sj = simdjson::ondemand;
 
+using jaeger_json::WriteFlattened;
+using jaeger_json::WriteKeyValue;
+using jaeger_json::WriteLogs;
+using jaeger_json::WriteSpanHead;
 using json::AtField;
 using json::ForEachElement;
 using json::ForEachField;
@@ -492,42 +497,8 @@ void AppendFloat10(double value, std::string& out) {
   }
 }
 
-void WriteTraceId(json::JsonWriter& writer, const TraceId& id) {
-  writer.StringFrom([&](std::string& text) {
-    if (id.high != 0) AppendHex64(id.high, text);
-    AppendHex64(id.low, text);
-  });
-}
-
-void WriteSpanId(json::JsonWriter& writer, const SpanId& id) {
-  writer.StringFrom([&](std::string& text) { AppendHex64(id.value, text); });
-}
-
-// An array or map tag value, which SpanView flattens to its JSON text, as a string.
-void WriteFlattened(json::JsonWriter& writer, const AnyValue& value) {
-  std::string scratch;
-  writer.String(jaeger::ToJaegerValue(value, scratch).string_value());
-}
-
-std::string_view TypeName(ValueType type) {
-  switch (type) {
-    case ValueType::kBool: return "bool";
-    case ValueType::kInt: return "int64";
-    case ValueType::kDouble: return "float64";
-    case ValueType::kBytes: return "binary";
-    default: return "string";
-  }
-}
-
-// {"key","type","value"} of a nested tags / fields list.
-void WriteKeyValue(json::JsonWriter& writer, const Attribute& tag, ValueStyle style) {
-  writer.StartObject();
-  writer.Key("key");
-  writer.String(tag.key);
-  const AnyValue& value = tag.value;
-  writer.Key("type");
-  writer.String(TypeName(value.type()));
-  writer.Key("value");
+// A tag value in the document's style (see ValueStyle).
+void WriteValue(json::JsonWriter& writer, const AnyValue& value, ValueStyle style) {
   bool strings = style == ValueStyle::kStrings;
   switch (value.type()) {
     case ValueType::kBool:
@@ -559,7 +530,6 @@ void WriteKeyValue(json::JsonWriter& writer, const Attribute& tag, ValueStyle st
     case ValueType::kArray:
     case ValueType::kMap: WriteFlattened(writer, value); break;  // if one slips past SpanView
   }
-  writer.EndObject();
 }
 
 // Writes one document; its scratch state is reused across documents.
@@ -570,29 +540,7 @@ class DocumentWriter {
     writer_.Reset(out);
     view_.Load(batch, span);
     writer_.StartObject();
-    writer_.Key("traceID");
-    WriteTraceId(writer_, span.trace_id);
-    writer_.Key("spanID");
-    WriteSpanId(writer_, span.span_id);
-    if (view_.flags != 0) {
-      writer_.Key("flags");
-      writer_.Uint64(view_.flags);
-    }
-    writer_.Key("operationName");
-    writer_.String(span.name);
-    writer_.Key("references");
-    writer_.StartArray();
-    for (const jaeger::Reference& reference : view_.references) {
-      writer_.StartObject();
-      writer_.Key("refType");
-      writer_.String(reference.type == jaeger::RefType::kChildOf ? "CHILD_OF" : "FOLLOWS_FROM");
-      writer_.Key("traceID");
-      WriteTraceId(writer_, reference.trace_id);
-      writer_.Key("spanID");
-      WriteSpanId(writer_, reference.span_id);
-      writer_.EndObject();
-    }
-    writer_.EndArray();
+    WriteSpanHead(writer_, span, view_);
     writer_.Key("startTime");
     writer_.Uint64(view_.start_time_us);
     writer_.Key("startTimeMillis");
@@ -600,19 +548,8 @@ class DocumentWriter {
     writer_.Key("duration");
     writer_.Uint64(view_.duration_us);
     WriteTags(view_.tags, options);
-    writer_.Key("logs");
-    writer_.StartArray();
-    for (const jaeger::Log& log : view_.logs) {
-      writer_.StartObject();
-      writer_.Key("timestamp");
-      writer_.Uint64(log.timestamp_us);
-      writer_.Key("fields");
-      writer_.StartArray();
-      for (const Attribute& field : log.fields) WriteKeyValue(writer_, field, options.value_style);
-      writer_.EndArray();
-      writer_.EndObject();
-    }
-    writer_.EndArray();
+    WriteLogs(writer_, view_.logs,
+              [&](const AnyValue& value) { WriteValue(writer_, value, options.value_style); });
     writer_.Key("process");
     writer_.StartObject();
     writer_.Key("serviceName");
@@ -642,7 +579,9 @@ class DocumentWriter {
     writer_.StartArray();
     for (const Attribute& tag : tags) {
       if (!IsFieldTag(tag, options)) {
-        WriteKeyValue(writer_, tag, options.value_style);
+        WriteKeyValue(writer_, tag, [&](const AnyValue& value) {
+          WriteValue(writer_, value, options.value_style);
+        });
         continue;
       }
       size_t offset = field_keys_.size();

@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "jaeger_json.h"
 #include "json_writer.h"
 #include "tracecore/text.h"
 #include "tracecore/translate/jaeger_translation.h"
@@ -11,39 +12,22 @@
 namespace ariadne::tracecore::jaeger_ui {
 namespace {
 
+using jaeger_json::WriteFlattened;
+using jaeger_json::WriteLogs;
+using jaeger_json::WriteSpanHead;
+using jaeger_json::WriteTraceId;
+
 // Largest integer a JavaScript number holds exactly: 2^53 - 1.
 constexpr int64_t kMaxSafeInteger = 9007199254740991LL;
 
 constexpr json::NonFiniteStyle kJavaScriptNames = json::NonFiniteStyle::kJavaScript;
 
-// 16 hex chars when the high half is zero, else 32.
-void WriteTraceId(json::JsonWriter& writer, const TraceId& id) {
-  writer.StringFrom([&](std::string& text) {
-    if (id.high != 0) AppendHex64(id.high, text);
-    AppendHex64(id.low, text);
-  });
-}
-
-void WriteSpanId(json::JsonWriter& writer, const SpanId& id) {
-  writer.StringFrom([&](std::string& text) { AppendHex64(id.value, text); });
-}
-
-void WriteKeyValue(json::JsonWriter& writer, const Attribute& tag) {
-  writer.StartObject();
-  writer.Key("key");
-  writer.String(tag.key);
-  const AnyValue& value = tag.value;
+// A tag value as the Jaeger UI reads it: integers beyond JavaScript's safe range as strings, bytes
+// as base64.
+void WriteValue(json::JsonWriter& writer, const AnyValue& value) {
   switch (value.type()) {
-    case ValueType::kBool:
-      writer.Key("type");
-      writer.String("bool");
-      writer.Key("value");
-      writer.Bool(value.bool_value());
-      break;
+    case ValueType::kBool: writer.Bool(value.bool_value()); break;
     case ValueType::kInt: {
-      writer.Key("type");
-      writer.String("int64");
-      writer.Key("value");
       int64_t number = value.int_value();
       if (number >= -kMaxSafeInteger && number <= kMaxSafeInteger) {
         writer.Int64(number);
@@ -52,57 +36,22 @@ void WriteKeyValue(json::JsonWriter& writer, const Attribute& tag) {
       }
       break;
     }
-    case ValueType::kDouble:
-      writer.Key("type");
-      writer.String("float64");
-      writer.Key("value");
-      writer.Double(value.double_value(), kJavaScriptNames);
-      break;
+    case ValueType::kDouble: writer.Double(value.double_value(), kJavaScriptNames); break;
     case ValueType::kBytes:
-      writer.Key("type");
-      writer.String("binary");
-      writer.Key("value");
       writer.StringFrom([&](std::string& text) { AppendBase64(value.bytes_value(), text); });
       break;
-    case ValueType::kString:
-      writer.Key("type");
-      writer.String("string");
-      writer.Key("value");
-      writer.String(value.string_value());
-      break;
+    case ValueType::kString: writer.String(value.string_value()); break;
     case ValueType::kEmpty:
     case ValueType::kArray:
-    case ValueType::kMap: {
-      // SpanView flattens these to strings; render them the same way if one slips through.
-      std::string scratch;
-      AnyValue flat = jaeger::ToJaegerValue(value, scratch);
-      writer.Key("type");
-      writer.String("string");
-      writer.Key("value");
-      writer.String(flat.string_value());
-      break;
-    }
+    case ValueType::kMap: WriteFlattened(writer, value); break;  // if one slips past SpanView
   }
-  writer.EndObject();
 }
 
+// "key": [...] over `tags` in the UI's value style.
 void WriteKeyValues(json::JsonWriter& writer, std::string_view key,
                     const std::vector<Attribute>& tags) {
-  writer.Key(key);
-  writer.StartArray();
-  for (const Attribute& tag : tags) WriteKeyValue(writer, tag);
-  writer.EndArray();
-}
-
-void WriteReference(json::JsonWriter& writer, const jaeger::Reference& reference) {
-  writer.StartObject();
-  writer.Key("refType");
-  writer.String(reference.type == jaeger::RefType::kChildOf ? "CHILD_OF" : "FOLLOWS_FROM");
-  writer.Key("traceID");
-  WriteTraceId(writer, reference.trace_id);
-  writer.Key("spanID");
-  WriteSpanId(writer, reference.span_id);
-  writer.EndObject();
+  jaeger_json::WriteKeyValues(writer, key, tags,
+                              [&](const AnyValue& value) { WriteValue(writer, value); });
 }
 
 // Writes one trace; its state (the span view and the process table) is reused across traces.
@@ -132,35 +81,13 @@ class TraceWriter {
   void WriteSpan(json::JsonWriter& writer, const SpanBatch& batch, const Span& span) {
     view_.Load(batch, span);
     writer.StartObject();
-    writer.Key("traceID");
-    WriteTraceId(writer, span.trace_id);
-    writer.Key("spanID");
-    WriteSpanId(writer, span.span_id);
-    if (view_.flags != 0) {
-      writer.Key("flags");
-      writer.Uint64(view_.flags);
-    }
-    writer.Key("operationName");
-    writer.String(span.name);
-    writer.Key("references");
-    writer.StartArray();
-    for (const jaeger::Reference& reference : view_.references) WriteReference(writer, reference);
-    writer.EndArray();
+    WriteSpanHead(writer, span, view_);
     writer.Key("startTime");
     writer.Uint64(view_.start_time_us);
     writer.Key("duration");
     writer.Uint64(view_.duration_us);
     WriteKeyValues(writer, "tags", view_.tags);
-    writer.Key("logs");
-    writer.StartArray();
-    for (const jaeger::Log& log : view_.logs) {
-      writer.StartObject();
-      writer.Key("timestamp");
-      writer.Uint64(log.timestamp_us);
-      WriteKeyValues(writer, "fields", log.fields);
-      writer.EndObject();
-    }
-    writer.EndArray();
+    WriteLogs(writer, view_.logs, [&](const AnyValue& value) { WriteValue(writer, value); });
     writer.Key("processID");
     writer.StringFrom([&](std::string& text) {
       text.push_back('p');

@@ -91,6 +91,7 @@ class JsonWriter {
   class StringOutput {
    public:
     using Ch = char;
+    // NOLINTNEXTLINE(readability-make-member-function-const): appends through out_
     void Put(char c) { out_->push_back(c); }
     void Flush() {}
     std::string* out_ = nullptr;

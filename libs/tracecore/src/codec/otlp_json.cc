@@ -185,29 +185,25 @@ class Decoder {
   }
 
   Status ReadTraceId(sj::value& value, TraceId& out) {
-    std::string_view hex;
-    ARIADNE_RETURN_IF_ERROR(ReadTransientString(value, hex));
-    if (hex.empty()) {
-      out = {};
-      return {};
-    }
-    std::optional<TraceId> id;
-    if (hex.size() == 32) id = TraceId::FromHex(hex);
-    if (!id) return Invalid("expected 32 hex chars");
-    out = *id;
-    return {};
+    return ReadHexId(value, 32, "expected 32 hex chars", out);
   }
 
   Status ReadSpanId(sj::value& value, SpanId& out) {
+    return ReadHexId(value, 16, "expected 16 hex chars", out);
+  }
+
+  // A hex id string of exactly `hex_chars` chars into `out`; "" reads as the default (unset) id.
+  template <typename Id>
+  Status ReadHexId(sj::value& value, size_t hex_chars, std::string_view expected, Id& out) {
     std::string_view hex;
     ARIADNE_RETURN_IF_ERROR(ReadTransientString(value, hex));
     if (hex.empty()) {
       out = {};
       return {};
     }
-    std::optional<SpanId> id;
-    if (hex.size() == 16) id = SpanId::FromHex(hex);
-    if (!id) return Invalid("expected 16 hex chars");
+    std::optional<Id> id;
+    if (hex.size() == hex_chars) id = Id::FromHex(hex);
+    if (!id) return Invalid(expected);
     out = *id;
     return {};
   }
@@ -274,45 +270,42 @@ class Decoder {
   // ArrayValue {"values": [AnyValue...]} into one exactly-sized arena array.
   Status ReadArrayValue(sj::value& value, AnyValue& out, int depth) {
     out = AnyValue::Array(batch_.AllocateArray<AnyValue>(0), 0);
-    return ForEachField(value, [&](std::string_view key, sj::value& field) -> Status {
-      if (key != "values") return {};
-      AnyValue* items = nullptr;
-      size_t capacity = 0;
-      size_t filled = 0;
-      ARIADNE_RETURN_IF_ERROR(ForEachElement(
-          field, "values",
-          [&](size_t count) {
-            capacity = count;
-            items = batch_.AllocateArray<AnyValue>(count);
-          },
-          [&](size_t, sj::value& element) -> Status {
-            if (filled == capacity) return Invalid("array changed size while read");
-            return ReadAnyValue(element, items[filled++], depth + 1);
-          }));
-      out = AnyValue::Array(items, filled);
-      return {};
-    });
+    return ReadValues<AnyValue>(
+        value, [&](AnyValue* items, size_t filled) { out = AnyValue::Array(items, filled); },
+        [&](sj::value& element, AnyValue& item) { return ReadAnyValue(element, item, depth + 1); });
   }
 
   // KeyValueList {"values": [KeyValue...]} into one exactly-sized arena array.
   Status ReadKeyValueList(sj::value& value, AnyValue& out, int depth) {
     out = AnyValue::Map(batch_.AllocateArray<Attribute>(0), 0);
+    return ReadValues<Attribute>(
+        value, [&](Attribute* items, size_t filled) { out = AnyValue::Map(items, filled); },
+        [&](sj::value& element, Attribute& item) {
+          return ReadKeyValue(element, item, depth + 1);
+        });
+  }
+
+  // The "values" array of the object `value` into one exactly-sized arena array of Item, each
+  // element read by `read_item(element, item)`; `store(items, filled)` receives the array after
+  // each "values" key that reads without error.
+  template <typename Item, typename Store, typename ReadItem>
+  Status ReadValues(sj::value& value, Store&& store, ReadItem&& read_item) {
     return ForEachField(value, [&](std::string_view key, sj::value& field) -> Status {
       if (key != "values") return {};
-      Attribute* items = nullptr;
+      Item* items = nullptr;
       size_t capacity = 0;
       size_t filled = 0;
       ARIADNE_RETURN_IF_ERROR(ForEachElement(
           field, "values",
           [&](size_t count) {
             capacity = count;
-            items = batch_.AllocateArray<Attribute>(count);
+            items = batch_.AllocateArray<Item>(count);
           },
           [&](size_t, sj::value& element) -> Status {
             if (filled == capacity) return Invalid("array changed size while read");
-            return ReadKeyValue(element, items[filled++], depth + 1);
+            return read_item(element, items[filled++]);
           }));
-      out = AnyValue::Map(items, filled);
+      store(items, filled);
       return {};
     });
   }
@@ -400,6 +393,17 @@ class Decoder {
     });
   }
 
+  // Appends each element of the JSON array `value` (named `name` in errors) to `list` as an
+  // arena-constructed item read by `read_item(element, item)`.
+  template <typename List, typename ReadItem>
+  Status ReadArenaList(sj::value& value, std::string_view name, List& list, ReadItem&& read_item) {
+    return ForEachElement(
+        value, name, [&](size_t count) { list.reserve(list.size() + count); },
+        [&](size_t, sj::value& element) {
+          return read_item(element, list.emplace_back(batch_.arena()));
+        });
+  }
+
   Status ReadSpanField(std::string_view key, sj::value& field, Span& span) {
     if (Is(key, "traceId", "trace_id")) {
       return AtField(ReadTraceId(field, span.trace_id), "traceId");
@@ -430,21 +434,16 @@ class Decoder {
       return AtField(ReadUint32(field, span.dropped_attributes_count), "droppedAttributesCount");
     }
     if (key == "events") {
-      return ForEachElement(
-          field, "events", [&](size_t count) { span.events.reserve(span.events.size() + count); },
-          [&](size_t, sj::value& element) {
-            return ReadEvent(element, span.events.emplace_back(batch_.arena()));
-          });
+      return ReadArenaList(field, "events", span.events, [&](sj::value& element, Event& event) {
+        return ReadEvent(element, event);
+      });
     }
     if (Is(key, "droppedEventsCount", "dropped_events_count")) {
       return AtField(ReadUint32(field, span.dropped_events_count), "droppedEventsCount");
     }
     if (key == "links") {
-      return ForEachElement(
-          field, "links", [&](size_t count) { span.links.reserve(span.links.size() + count); },
-          [&](size_t, sj::value& element) {
-            return ReadLink(element, span.links.emplace_back(batch_.arena()));
-          });
+      return ReadArenaList(field, "links", span.links,
+                           [&](sj::value& element, Link& link) { return ReadLink(element, link); });
     }
     if (Is(key, "droppedLinksCount", "dropped_links_count")) {
       return AtField(ReadUint32(field, span.dropped_links_count), "droppedLinksCount");

@@ -88,65 +88,32 @@ Status ReadTags(ZipkinJsonReader& reader, Value& value, ZipkinSpan& span) {
   return Status::Ok();
 }
 
+// The Status of reading the field `name`, given the read function's error message (or nullptr).
+Status ReadV2Field(const ZipkinJsonReader& reader, std::string_view name, const char* what) {
+  return what == nullptr ? Status::Ok() : reader.Error(name, what);
+}
+
 // Reads the span object's fields in document order into `span`.
 Status ReadSpan(ZipkinJsonReader& reader, Value& value, ZipkinSpan& span) {
-  simdjson::ondemand::object object;
-  if (auto error = value.get_object().get(object); error) {
-    return reader.Error("", error == simdjson::INCORRECT_TYPE ? "expected an object"
-                                                              : simdjson::error_message(error));
-  }
-  for (auto member_result : object) {
-    simdjson::ondemand::field member;
-    if (auto error = std::move(member_result).get(member); error) return reader.Error("", error);
-    simdjson::ondemand::raw_json_string key = member.key();
-    Value& field = member.value();
-    const char* what = nullptr;
-    std::string_view name;
-    if (key == "traceId") {
-      name = "traceId";
-      what = reader.ReadTraceId(field, span.trace_id);
-    } else if (key == "id") {
-      name = "id";
-      what = reader.ReadSpanId(field, span.id);
-    } else if (key == "parentId") {
-      name = "parentId";
-      what = reader.ReadSpanId(field, span.parent_id);
-    } else if (key == "name") {
-      name = "name";
-      what = reader.ReadString(field, span.name);
-    } else if (key == "kind") {
-      name = "kind";
-      what = ReadKind(reader, field, span.kind);
-    } else if (key == "timestamp") {
-      name = "timestamp";
-      what = reader.ReadUint64(field, span.timestamp_us);
-    } else if (key == "duration") {
-      name = "duration";
-      what = reader.ReadUint64(field, span.duration_us);
-    } else if (key == "debug") {
-      name = "debug";
-      what = reader.ReadBool(field, span.debug);
-    } else if (key == "shared") {
-      name = "shared";
-      what = reader.ReadBool(field, span.shared);
-    } else if (key == "localEndpoint") {
-      ARIADNE_RETURN_IF_ERROR(reader.ReadEndpoint(field, "localEndpoint", span.local_endpoint));
-    } else if (key == "remoteEndpoint") {
-      ARIADNE_RETURN_IF_ERROR(reader.ReadEndpoint(field, "remoteEndpoint", span.remote_endpoint));
-    } else if (key == "annotations") {
-      ARIADNE_RETURN_IF_ERROR(ReadAnnotations(reader, field, span));
-    } else if (key == "tags") {
-      ARIADNE_RETURN_IF_ERROR(ReadTags(reader, field, span));
-    } else {
-      std::string_view unknown;
-      if (reader.ReadKey(member, unknown) != nullptr) unknown = {};
-      ARIADNE_RETURN_IF_ERROR(reader.SkipUnknown(field, unknown));
-    }
-    if (what != nullptr) return reader.Error(name, what);
-  }
-  if (span.trace_id.empty()) return reader.Error("traceId", "missing or zero");
-  if (span.id.empty()) return reader.Error("id", "missing or zero");
-  return Status::Ok();
+  return reader.ReadSpanObject(
+      value, span,
+      [&](simdjson::ondemand::raw_json_string key, Value& field, bool& handled) -> Status {
+        handled = true;
+        if (key == "kind") return ReadV2Field(reader, "kind", ReadKind(reader, field, span.kind));
+        if (key == "shared") {
+          return ReadV2Field(reader, "shared", reader.ReadBool(field, span.shared));
+        }
+        if (key == "localEndpoint") {
+          return reader.ReadEndpoint(field, "localEndpoint", span.local_endpoint);
+        }
+        if (key == "remoteEndpoint") {
+          return reader.ReadEndpoint(field, "remoteEndpoint", span.remote_endpoint);
+        }
+        if (key == "annotations") return ReadAnnotations(reader, field, span);
+        if (key == "tags") return ReadTags(reader, field, span);
+        handled = false;
+        return Status::Ok();
+      });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -252,22 +219,11 @@ class SpanJsonWriter {
 
 Status DecodeV2Json(std::string_view bytes, SpanBatch& batch) {
   ZipkinJsonReader reader(kFormat, bytes, batch);
-  simdjson::ondemand::array spans;
-  ARIADNE_RETURN_IF_ERROR(reader.Start(spans));
   ModelBuilder builder(batch);
   ZipkinSpan span;
-  size_t index = 0;
-  for (auto element_result : spans) {
-    reader.set_span_index(index);
-    Value element;
-    if (auto error = std::move(element_result).get(element); error) return reader.Error("", error);
-    span.Clear();
-    ARIADNE_RETURN_IF_ERROR(ReadSpan(reader, element, span));
-    if (Status status = builder.Append(span); !status.ok())
-      return reader.Error("", status.message());
-    ++index;
-  }
-  ARIADNE_RETURN_IF_ERROR(reader.End());
+  ARIADNE_RETURN_IF_ERROR(reader.ReadAllSpans(
+      span, [&](Value& value, ZipkinSpan& read) { return ReadSpan(reader, value, read); },
+      [&](ZipkinSpan& read) { return builder.Append(read); }));
   builder.Finish();
   return Status::Ok();
 }

@@ -132,85 +132,40 @@ Status ReadBinaryAnnotation(ZipkinJsonReader& reader, simdjson::ondemand::object
   return Status::Ok();
 }
 
+// Reads the span object's fields in document order into `span`.
 Status ReadSpan(ZipkinJsonReader& reader, Value& value, V1Span& span) {
-  simdjson::ondemand::object object;
-  if (auto error = value.get_object().get(object); error) {
-    return reader.Error("", error == simdjson::INCORRECT_TYPE ? "expected an object"
-                                                              : simdjson::error_message(error));
-  }
-  for (auto member_result : object) {
-    simdjson::ondemand::field member;
-    if (auto error = std::move(member_result).get(member); error) return reader.Error("", error);
-    simdjson::ondemand::raw_json_string key = member.key();
-    Value& field = member.value();
-    const char* what = nullptr;
-    std::string_view name;
-    if (key == "traceId") {
-      name = "traceId";
-      what = reader.ReadTraceId(field, span.trace_id);
-    } else if (key == "id") {
-      name = "id";
-      what = reader.ReadSpanId(field, span.id);
-    } else if (key == "parentId") {
-      name = "parentId";
-      what = reader.ReadSpanId(field, span.parent_id);
-    } else if (key == "name") {
-      name = "name";
-      what = reader.ReadString(field, span.name);
-    } else if (key == "timestamp") {
-      name = "timestamp";
-      what = reader.ReadUint64(field, span.timestamp_us);
-    } else if (key == "duration") {
-      name = "duration";
-      what = reader.ReadUint64(field, span.duration_us);
-    } else if (key == "debug") {
-      name = "debug";
-      what = reader.ReadBool(field, span.debug);
-    } else if (key == "annotations") {
-      ARIADNE_RETURN_IF_ERROR(ForEachObject(
-          reader, field, "annotations", [&](simdjson::ondemand::object& item, size_t index) {
-            return ReadAnnotation(reader, item, index, span.annotations.emplace_back());
-          }));
-    } else if (key == "binaryAnnotations") {
-      ARIADNE_RETURN_IF_ERROR(ForEachObject(
-          reader, field, "binaryAnnotations", [&](simdjson::ondemand::object& item, size_t index) {
-            return ReadBinaryAnnotation(reader, item, index,
-                                        span.binary_annotations.emplace_back());
-          }));
-    } else {
-      std::string_view unknown;
-      if (reader.ReadKey(member, unknown) != nullptr) unknown = {};
-      ARIADNE_RETURN_IF_ERROR(reader.SkipUnknown(field, unknown));
-    }
-    if (what != nullptr) return reader.Error(name, what);
-  }
-  if (span.trace_id.empty()) return reader.Error("traceId", "missing or zero");
-  if (span.id.empty()) return reader.Error("id", "missing or zero");
-  return Status::Ok();
+  return reader.ReadSpanObject(
+      value, span,
+      [&](simdjson::ondemand::raw_json_string key, Value& field, bool& handled) -> Status {
+        handled = true;
+        if (key == "annotations") {
+          return ForEachObject(
+              reader, field, "annotations", [&](simdjson::ondemand::object& item, size_t index) {
+                return ReadAnnotation(reader, item, index, span.annotations.emplace_back());
+              });
+        }
+        if (key == "binaryAnnotations") {
+          return ForEachObject(reader, field, "binaryAnnotations",
+                               [&](simdjson::ondemand::object& item, size_t index) {
+                                 return ReadBinaryAnnotation(
+                                     reader, item, index, span.binary_annotations.emplace_back());
+                               });
+        }
+        handled = false;
+        return Status::Ok();
+      });
 }
 
 }  // namespace
 
 Status DecodeV1Json(std::string_view bytes, SpanBatch& batch) {
   ZipkinJsonReader reader(kFormat, bytes, batch);
-  simdjson::ondemand::array spans;
-  ARIADNE_RETURN_IF_ERROR(reader.Start(spans));
   ModelBuilder builder(batch);
   V1SpanConverter converter;
   V1Span span;
-  size_t index = 0;
-  for (auto element_result : spans) {
-    reader.set_span_index(index);
-    Value element;
-    if (auto error = std::move(element_result).get(element); error) return reader.Error("", error);
-    span.Clear();
-    ARIADNE_RETURN_IF_ERROR(ReadSpan(reader, element, span));
-    if (Status status = converter.Convert(span, builder); !status.ok()) {
-      return reader.Error("", status.message());
-    }
-    ++index;
-  }
-  ARIADNE_RETURN_IF_ERROR(reader.End());
+  ARIADNE_RETURN_IF_ERROR(reader.ReadAllSpans(
+      span, [&](Value& value, V1Span& read) { return ReadSpan(reader, value, read); },
+      [&](V1Span& read) { return converter.Convert(read, builder); }));
   builder.Finish();
   return Status::Ok();
 }

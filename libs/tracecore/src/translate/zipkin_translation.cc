@@ -460,24 +460,6 @@ std::string& ZipkinSpanView::NextScratch() {
 
 namespace {
 
-// Appends `text` with each byte that does not begin a valid UTF-8 sequence replaced by U+FFFD.
-void AppendRepairedUtf8(std::string_view text, std::string& out) {
-  size_t i = 0;
-  while (i < text.size()) {
-    auto lead = static_cast<unsigned char>(text[i]);
-    size_t length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
-    bool valid = lead < 0x80 || (lead >= 0xC2 && lead <= 0xF4 && i + length <= text.size() &&
-                                 IsValidUtf8(text.substr(i, length)));
-    if (valid) {
-      out.append(text.substr(i, length));
-      i += length;
-    } else {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    }
-  }
-}
-
 void AppendDoubleText(double value, std::string& out) {
   // JavaScript's Number#toString, which the OTel JS exporter uses.
   if (std::isnan(value)) {
@@ -536,7 +518,7 @@ bool TakeIp(const AnyValue& value, ZipkinEndpoint& endpoint) {
 std::string_view ZipkinSpanView::Utf8(std::string_view text) {
   if (IsValidUtf8(text)) return text;
   std::string& repaired = NextScratch();
-  AppendRepairedUtf8(text, repaired);
+  AppendValidUtf8(text, repaired);
   return repaired;
 }
 
