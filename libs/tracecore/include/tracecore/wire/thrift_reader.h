@@ -7,7 +7,9 @@
 //
 // Why not libthrift: its generated code copies every string into std::string and builds one heap
 // object per struct, behind a virtual call per primitive; our codecs keep views into the datagram
-// or request body and fill the arena model directly.
+// or request body and fill the arena model directly. tests/bench/codec_bench (docs/benchmarks.md):
+// Jaeger Thrift compact decode into the model, 1.22 M spans/s, runs at 4.5x libthrift's
+// generated Batch::read alone.
 //
 // Errors are sticky, as in ProtoReader: the first malformed byte puts the reader in a failed state,
 // every later read returns zero values, NextField() returns false, and the decoder checks ok() once
