@@ -38,10 +38,10 @@ enum class FloatForm {
 // - Calls must form one well-formed value: Key only directly inside an object and before each
 //   member's value; every Start has its End. The writer places commas and colons; the output is
 //   compact (no whitespace).
-// - String and Key take any bytes: control characters, '"' and '\\' are escaped (\uXXXX with
-//   upper-case hex for the controls without a short escape), and each byte that does not begin a
-//   valid UTF-8 sequence becomes U+FFFD, as Go's encoding/json does; so the output is always
-//   valid UTF-8 JSON.
+// - String and Key take any bytes: control characters, '"' and '\\' are escaped (\u plus four
+//   upper-case hex digits for the controls without a short escape), and each byte that does not
+//   begin a valid UTF-8 sequence becomes U+FFFD, as Go's encoding/json does; so the output is
+//   always valid UTF-8 JSON.
 // - Numbers: Int64/Uint64 in decimal; Double as Go's encoding/json writes a float64 (the shortest
 //   text that reads back to the same value; fixed notation for magnitudes in [1e-6, 1e21), else
 //   exponent form such as "1e-7" or "1e+21"), non-finite values as the style's strings.

@@ -9,10 +9,12 @@
 
 #include "test_support.h"
 #include "tracecore/codec/otlp_json.h"
+#include "tracecore/span_lookup.h"
 
 namespace ariadne::tracecore {
 namespace {
 
+using ariadne::testing::Attr;
 using ariadne::testing::kFixtureT0Nanos;
 using ariadne::testing::kMillis;
 using ariadne::testing::ReadWireFixture;
@@ -23,13 +25,6 @@ std::string EncodeDocument(const SpanBatch& batch, const Span& span,
   std::string out;
   es::EncodeSpanDocument(batch, span, options, out);
   return out;
-}
-
-const AnyValue& Attr(const Attributes& attributes, std::string_view key) {
-  const Attribute* found = FindAttribute(attributes, key);
-  INFO("attribute " << key);
-  REQUIRE(found != nullptr);
-  return found->value;
 }
 
 SpanBatch FixtureBatch(std::string& keep_alive) {

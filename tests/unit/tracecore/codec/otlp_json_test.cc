@@ -9,6 +9,7 @@
 #include <random>
 
 #include "test_support.h"
+#include "tracecore/span_lookup.h"
 
 #if __has_include("tracecore/codec/otlp_proto.h")
 #define ARIADNE_HAVE_OTLP_PROTO 1
@@ -25,6 +26,8 @@
 namespace ariadne::tracecore {
 namespace {
 
+using ariadne::testing::Attr;
+using ariadne::testing::FindSpan;
 using ariadne::testing::kFixtureT0Nanos;
 using ariadne::testing::kMillis;
 using ariadne::testing::ReadWireFixture;
@@ -39,21 +42,6 @@ std::string Encode(const SpanBatch& batch) {
   std::string out;
   otlp::EncodeExportRequestJson(batch, out);
   return out;
-}
-
-const Span& FindSpan(const SpanBatch& batch, uint64_t span_id) {
-  for (const Span& span : batch.spans()) {
-    if (span.span_id.value == span_id) return span;
-  }
-  FAIL("span " << std::hex << span_id << " not found");
-  throw std::logic_error("unreachable");
-}
-
-const AnyValue& Attr(const Attributes& attributes, std::string_view key) {
-  const Attribute* found = FindAttribute(attributes, key);
-  INFO("attribute " << key);
-  REQUIRE(found != nullptr);
-  return found->value;
 }
 
 // Deep, field-for-field equality of two batches (resources, scopes, spans, in order).

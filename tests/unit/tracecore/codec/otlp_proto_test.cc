@@ -6,29 +6,17 @@
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "test_support.h"
+#include "tracecore/span_lookup.h"
 
 namespace ariadne::tracecore {
 namespace {
 
+using ariadne::testing::Attr;
+using ariadne::testing::FindSpan;
 using ariadne::testing::kFixtureT0Nanos;
 using ariadne::testing::kMillis;
 using ariadne::testing::ReadWireFixture;
 namespace otlp_pb = opentelemetry::proto::collector::trace::v1;
-
-const Span& FindSpan(const SpanBatch& batch, uint64_t span_id) {
-  for (const Span& span : batch.spans()) {
-    if (span.span_id.value == span_id) return span;
-  }
-  FAIL("span " << std::hex << span_id << " not found");
-  throw std::logic_error("unreachable");
-}
-
-const AnyValue& Attr(const Attributes& attributes, std::string_view key) {
-  const Attribute* found = FindAttribute(attributes, key);
-  INFO("attribute " << key);
-  REQUIRE(found != nullptr);
-  return found->value;
-}
 
 // Asserts every field of the fixture trace (tests/fixtures/wire/README.md) as OTLP carries it.
 void CheckFixtureTrace(const SpanBatch& batch) {
