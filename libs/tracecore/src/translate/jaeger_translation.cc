@@ -266,9 +266,10 @@ void SpanView::AddFlattened(const Attribute& attribute, std::vector<Attribute>& 
   ValueType type = attribute.value.type();
   if (type == ValueType::kArray || type == ValueType::kMap) {
     into.push_back({attribute.key, ToJaegerValue(attribute.value, NextScratch())});
+  } else if (type == ValueType::kEmpty) {
+    into.push_back({attribute.key, AnyValue::String({})});
   } else {
-    std::string unused;
-    into.push_back({attribute.key, ToJaegerValue(attribute.value, unused)});
+    into.push_back(attribute);  // scalars are Jaeger values as they are (see ToJaegerValue)
   }
 }
 

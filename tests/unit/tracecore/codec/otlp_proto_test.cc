@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+#include "otlp_fixture_check.h"
 #include "test_support.h"
 #include "tracecore/span_lookup.h"
 
@@ -12,95 +13,12 @@ namespace ariadne::tracecore {
 namespace {
 
 using ariadne::testing::Attr;
+using ariadne::testing::CheckOtlpFixtureTrace;
 using ariadne::testing::FindSpan;
 using ariadne::testing::kFixtureT0Nanos;
 using ariadne::testing::kMillis;
 using ariadne::testing::ReadWireFixture;
 namespace otlp_pb = opentelemetry::proto::collector::trace::v1;
-
-// Asserts every field of the fixture trace (tests/fixtures/wire/README.md) as OTLP carries it.
-void CheckFixtureTrace(const SpanBatch& batch) {
-  REQUIRE(batch.spans().size() == 4);
-  const TraceId trace_id{0xa1b2c3d4e5f60718ULL, 0x0000000000000001ULL};
-  for (const Span& span : batch.spans()) {
-    CHECK(span.trace_id == trace_id);
-    CHECK(span.flags == 257);
-    const Resource& resource = batch.resource_of(span);
-    CHECK(resource.ServiceName() == "frontend");
-    CHECK(Attr(resource.attributes, "host.name").string_value() == "node-1");
-    CHECK(Attr(resource.attributes, "service.version").string_value() == "1.2.3");
-    CHECK(batch.scope_of(span).name == "capture");
-    CHECK(batch.scope_of(span).version == "1.0.0");
-  }
-
-  const Span& root = FindSpan(batch, 0xc0ffee0000000001ULL);
-  CHECK(root.parent_span_id.empty());
-  CHECK(root.name == "HTTP GET /dispatch");
-  CHECK(root.kind == SpanKind::kServer);
-  CHECK(root.start_time_unix_nano == kFixtureT0Nanos);
-  CHECK(root.end_time_unix_nano == kFixtureT0Nanos + 30 * kMillis);
-  CHECK(root.status.code == SpanStatusCode::kUnset);
-  REQUIRE(root.attributes.size() == 8);
-  CHECK(Attr(root.attributes, "http.method").string_value() == "GET");
-  CHECK(Attr(root.attributes, "http.status_code").type() == ValueType::kInt);
-  CHECK(Attr(root.attributes, "http.status_code").int_value() == 200);
-  CHECK(Attr(root.attributes, "http.url").string_value() ==
-        "http://frontend:8080/dispatch?customer=123");
-  CHECK(Attr(root.attributes, "sampled.bool").type() == ValueType::kBool);
-  CHECK(Attr(root.attributes, "sampled.bool").bool_value());
-  CHECK(Attr(root.attributes, "ratio.double").type() == ValueType::kDouble);
-  CHECK(Attr(root.attributes, "ratio.double").double_value() == 0.25);
-  const AnyValue& array = Attr(root.attributes, "tags.array");
-  REQUIRE(array.type() == ValueType::kArray);
-  REQUIRE(array.size() == 2);
-  CHECK(array.array_begin()[0].string_value() == "a");
-  CHECK(array.array_begin()[1].string_value() == "b");
-  CHECK(Attr(root.attributes, "unicode.str").string_value() ==
-        "\xc5\xbc\xc3\xb3\xc5\x82w \xf0\x9f\x90\xa2");
-  CHECK(Attr(root.attributes, "big.int").int_value() == 9007199254740991LL);
-  CHECK(root.events.empty());
-  CHECK(root.links.empty());
-
-  const Span& redis = FindSpan(batch, 0xc0ffee0000000002ULL);
-  CHECK(redis.parent_span_id.value == 0xc0ffee0000000001ULL);
-  CHECK(redis.name == "redis GET");
-  CHECK(redis.kind == SpanKind::kClient);
-  CHECK(redis.start_time_unix_nano == kFixtureT0Nanos + 5 * kMillis);
-  CHECK(redis.end_time_unix_nano == kFixtureT0Nanos + 12 * kMillis);
-  CHECK(Attr(redis.attributes, "db.system").string_value() == "redis");
-  CHECK(Attr(redis.attributes, "peer.service").string_value() == "redis");
-  REQUIRE(redis.events.size() == 1);
-  CHECK(redis.events[0].name == "cache miss");
-  CHECK(redis.events[0].time_unix_nano == kFixtureT0Nanos + 7 * kMillis);
-  CHECK(Attr(redis.events[0].attributes, "cache.key").string_value() == "customer:123");
-  CHECK(Attr(redis.events[0].attributes, "retry").int_value() == 2);
-
-  const Span& sql = FindSpan(batch, 0xc0ffee0000000003ULL);
-  CHECK(sql.name == "SQL SELECT");
-  CHECK(sql.kind == SpanKind::kClient);
-  CHECK(sql.start_time_unix_nano == kFixtureT0Nanos + 13 * kMillis);
-  CHECK(sql.end_time_unix_nano == kFixtureT0Nanos + 21 * kMillis);
-  CHECK(sql.status.code == SpanStatusCode::kError);
-  CHECK(sql.status.message == "connection reset");
-  REQUIRE(sql.events.size() == 1);
-  CHECK(sql.events[0].name == "exception");
-  CHECK(sql.events[0].time_unix_nano == kFixtureT0Nanos + 20 * kMillis);
-  CHECK(Attr(sql.events[0].attributes, "exception.type").string_value() == "IOError");
-  CHECK(Attr(sql.events[0].attributes, "exception.message").string_value() == "connection reset");
-  CHECK(Attr(sql.events[0].attributes, "exception.stacktrace")
-            .string_value()
-            .rfind("IOError: connection reset", 0) == 0);
-
-  const Span& publish = FindSpan(batch, 0xc0ffee0000000004ULL);
-  CHECK(publish.name == "async publish");
-  CHECK(publish.kind == SpanKind::kProducer);
-  CHECK(publish.start_time_unix_nano == kFixtureT0Nanos + 22 * kMillis);
-  CHECK(publish.end_time_unix_nano == kFixtureT0Nanos + 25 * kMillis);
-  REQUIRE(publish.links.size() == 1);
-  CHECK(publish.links[0].trace_id == TraceId{0xffeeddccbbaa9988ULL, 0x7766554433221100ULL});
-  CHECK(publish.links[0].span_id.value == 0xabcdef0123456789ULL);
-  CHECK(Attr(publish.links[0].attributes, "link.kind").string_value() == "batch");
-}
 
 TEST_CASE("OTLP protobuf fixtures from the OpenTelemetry JS exporters decode field for field") {
   for (const char* name : {"otlp-grpc-export-request.bin", "otlp-http-export-request.bin"}) {
@@ -109,7 +27,7 @@ TEST_CASE("OTLP protobuf fixtures from the OpenTelemetry JS exporters decode fie
     SpanBatch batch;
     Status status = otlp::DecodeExportRequest(batch.Retain(bytes), batch);
     REQUIRE(status.ok());
-    CheckFixtureTrace(batch);
+    CheckOtlpFixtureTrace(batch);
   }
 }
 
@@ -123,7 +41,7 @@ TEST_CASE("OTLP protobuf encoding round-trips and libprotobuf reads it back iden
 
   SpanBatch again;
   REQUIRE(otlp::DecodeExportRequest(encoded, again).ok());
-  CheckFixtureTrace(again);
+  CheckOtlpFixtureTrace(again);
 
   // libprotobuf, the independent reference, sees the same message in our bytes as in the client's.
   otlp_pb::ExportTraceServiceRequest from_client;
