@@ -1,0 +1,3 @@
+#include "collector/collector.h"
+
+int main(int argc, char** argv) { return ariadne::collector::RunCollector(argc, argv); }
