@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Installs what the end-to-end tests (tests/e2e) need besides the build:
+#   - the OpenTelemetry JS SDK clients: `npm ci` in tests/e2e/clients/node (package-lock.json);
+#   - the OpenTelemetry Python SDK clients: a venv at tests/e2e/clients/python/.venv with
+#     requirements.txt;
+#   - promtool (for `promtool check rules`), taken out of Debian 12's `prometheus` package without
+#     installing that package (which would add a service): only usr/bin/promtool is copied to
+#     $ARIADNE_DEPS/bin/promtool (default /opt/ariadne-deps/bin/promtool).
+# Idempotent: each part is skipped when already in place, and then nothing is printed; otherwise one
+# line per thing installed. Needs node >= 18 with npm, python3 (3.9+) with pip, apt; run as root (or
+# with sudo available) for the apt steps. Touches nothing outside the two client folders and
+# $ARIADNE_DEPS, apart from installing Debian's python3-venv when the venv module is missing.
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+clients="$root/tests/e2e/clients"
+deps="${ARIADNE_DEPS:-/opt/ariadne-deps}"
+python="${ARIADNE_E2E_PYTHON:-python3}"
+
+work=""
+trap 'if [[ -n "$work" ]]; then rm -rf "$work"; fi' EXIT
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+
+die() {
+  echo "setup-e2e: $*" >&2
+  exit 1
+}
+
+# ---- node clients --------------------------------------------------------------------------------
+# node_modules matches the lock when the stamp written after the last successful `npm ci` holds the
+# lock's current checksum (npm ci removes node_modules, stamp included, before installing).
+setup_node() {
+  local dir="$clients/node"
+  local stamp="$dir/node_modules/.ariadne-lock.sha256"
+  command -v npm >/dev/null || die "npm is not installed (node >= 18 with npm is needed)"
+  local want
+  want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] &&
+    [[ -f "$dir/node_modules/.package-lock.json" ]]; then
+    return
+  fi
+  (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null) ||
+    die "npm ci failed in $dir"
+  echo "$want" >"$stamp"
+  echo "setup-e2e: installed the OpenTelemetry JS clients (npm ci) in tests/e2e/clients/node"
+}
+
+# ---- python clients ------------------------------------------------------------------------------
+# Exit status 0 when every `name==version` line of requirements.txt is installed at that version.
+requirements_satisfied() {
+  "$1" - "$2" <<'EOF'
+import sys
+from importlib import metadata
+
+for line in open(sys.argv[1], encoding="utf-8"):
+    line = line.split("#", 1)[0].strip()
+    if not line:
+        continue
+    name, _, version = line.partition("==")
+    try:
+        if metadata.version(name) != version:
+            sys.exit(1)
+    except metadata.PackageNotFoundError:
+        sys.exit(1)
+EOF
+}
+
+setup_python() {
+  local dir="$clients/python"
+  local venv="$dir/.venv"
+  command -v "$python" >/dev/null || die "$python is not installed"
+  if ! "$venv/bin/python" -c '' 2>/dev/null; then
+    if ! "$python" -c 'import ensurepip, venv' 2>/dev/null; then
+      $SUDO apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+        python3-venv >/dev/null
+      echo "setup-e2e: installed python3-venv"
+    fi
+    rm -rf "$venv"
+    "$python" -m venv "$venv" || die "could not create the venv $venv with $python"
+    echo "setup-e2e: created the Python venv tests/e2e/clients/python/.venv"
+  fi
+  if requirements_satisfied "$venv/bin/python" "$dir/requirements.txt"; then
+    return
+  fi
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    -r "$dir/requirements.txt" || die "pip install -r $dir/requirements.txt failed"
+  echo "setup-e2e: installed the OpenTelemetry Python clients (requirements.txt) into the venv"
+}
+
+# ---- promtool ------------------------------------------------------------------------------------
+setup_promtool() {
+  local target="$deps/bin/promtool"
+  if [[ -x "$target" ]] && "$target" --version >/dev/null 2>&1; then
+    return
+  fi
+  work="$(mktemp -d)"
+  # apt's download sandbox user must be able to write there.
+  chmod 755 "$work"
+  if ! (cd "$work" && apt-get download prometheus >/dev/null 2>&1); then
+    # A fresh machine may have no package lists yet.
+    $SUDO apt-get update -qq
+    (cd "$work" && apt-get download prometheus >/dev/null 2>&1) ||
+      die "apt-get download prometheus failed (is this Debian 12 with its main archive?)"
+  fi
+  local deb
+  deb="$(find "$work" -maxdepth 1 -name 'prometheus_*.deb' | head -n 1)"
+  [[ -n "$deb" ]] || die "apt-get download prometheus left no prometheus_*.deb"
+  dpkg-deb -x "$deb" "$work/unpacked"
+  [[ -f "$work/unpacked/usr/bin/promtool" ]] || die "$(basename "$deb") has no usr/bin/promtool"
+  $SUDO install -D -m 755 "$work/unpacked/usr/bin/promtool" "$target"
+  "$target" --version >/dev/null 2>&1 || die "$target does not run"
+  echo "setup-e2e: installed promtool from $(basename "$deb") as $target"
+}
+
+setup_node
+setup_python
+setup_promtool
