@@ -5,7 +5,7 @@ set -euo pipefail
 
 # Build toolchain and libraries (Debian package names).
 PACKAGES=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git curl xz-utils gpgv
   libprotobuf-dev protobuf-compiler libgrpc++-dev libgrpc-dev protobuf-compiler-grpc
   libthrift-dev thrift-compiler
   libboost-dev libboost-system-dev libssl-dev zlib1g-dev
@@ -29,3 +29,6 @@ if ((${#missing[@]} > 0)); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   echo "setup: done"
 fi
+
+# prometheus-cpp is packaged from Debian 13 on; on Debian 12 it is taken from Debian 13's archive.
+"$(dirname "$0")/install-prometheus-cpp.sh"

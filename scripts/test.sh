@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test command: setup + configure + build + every test (unit, fuzz smoke, benchmark smoke).
+# The test command: setup + configure + build + every test (unit, collector in-process tests,
+# end-to-end tests with the real OpenTelemetry clients, fuzz smoke, benchmark smoke).
 #
 #   scripts/test.sh                 everything, as CI runs it
 #   ARIADNE_FUZZ_SECONDS=60 scripts/test.sh   longer fuzz runs (default 10 s per target)
@@ -15,6 +16,7 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "setup"
 scripts/setup.sh
+scripts/setup-e2e.sh
 
 step "configure + build (build/)"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
