@@ -182,6 +182,16 @@ class SeedConfiguration(unittest.TestCase):
                      "SPAN_STORAGE_TYPE", "--sampling.strategies-file", "--collector.otlp.enabled"]:
             self.assertIn(name, done.stdout)
 
+    def test_configuration_docs_list_exactly_what_help_prints(self):
+        done = subprocess.run([BINARY, "--help"], capture_output=True, text=True, timeout=30)
+        with open(os.path.join(ROOT, "docs", "configuration.md")) as f:
+            docs = f.read()
+        marker = "<!-- ariadne-collector --help -->\n```text\n"
+        start = docs.index(marker) + len(marker)
+        documented = docs[start:docs.index("```", start)]
+        self.assertEqual(documented, done.stdout,
+                         "docs/configuration.md is out of date: paste `ariadne-collector --help`")
+
     @staticmethod
     def loopback(zipkin=True):
         args = [f"--collector.grpc-server.host-port=127.0.0.1:{free_port()}",

@@ -9,8 +9,9 @@ namespace {
 
 constexpr int64_t kMaxMessageBytes = int64_t{1} << 30;
 
+// gRPC listeners take no min-version: gRPC always requires TLS 1.2 or later.
 void AddTlsOptions(runtime::Config& config, const std::string& prefix, runtime::TlsOptions& tls,
-                   const std::string& what) {
+                   const std::string& what, bool grpc) {
   config.AddBool(prefix + ".enabled", &tls.enabled, "Enable TLS on the " + what);
   config.AddString(prefix + ".cert", &tls.cert_file,
                    "PEM certificate (chain) of the " + what);
@@ -18,8 +19,10 @@ void AddTlsOptions(runtime::Config& config, const std::string& prefix, runtime::
   config.AddString(prefix + ".client-ca", &tls.client_ca_file,
                    "PEM CA bundle; when set, clients of the " + what +
                        " must present a certificate it signed (mutual TLS)");
-  config.AddString(prefix + ".min-version", &tls.min_version,
-                   "Lowest TLS version accepted by the " + what + ": 1.2 or 1.3");
+  if (!grpc) {
+    config.AddString(prefix + ".min-version", &tls.min_version,
+                     "Lowest TLS version accepted by the " + what + ": 1.2 or 1.3");
+  }
 }
 
 // "host:port" spellings of the same listener compare equal: ":4317" and "0.0.0.0:4317".
@@ -37,13 +40,13 @@ void AddCollectorOptions(runtime::Config& config, CollectorOptions& options) {
   config.AddInt("collector.grpc-server.max-message-size", &options.grpc_max_message_bytes,
                 "Largest gRPC message the Jaeger gRPC port accepts, in bytes", 1024,
                 kMaxMessageBytes);
-  AddTlsOptions(config, "collector.grpc.tls", options.grpc_tls, "Jaeger gRPC receiver");
+  AddTlsOptions(config, "collector.grpc.tls", options.grpc_tls, "Jaeger gRPC receiver", true);
   config.AddString("collector.http-server.host-port", &options.http_host_port,
                    "Jaeger Thrift HTTP receiver (POST /api/traces, GET /api/sampling; every HTTP "
                    "route is served on every HTTP port)");
   config.AddInt("collector.http-server.threads", &options.http_threads,
                 "Threads per HTTP receiver port", 1, 64);
-  AddTlsOptions(config, "collector.http.tls", options.http_tls, "Jaeger HTTP receiver");
+  AddTlsOptions(config, "collector.http.tls", options.http_tls, "Jaeger HTTP receiver", false);
   config.AddBool("collector.otlp.enabled", &options.otlp_enabled,
                  "Receive OTLP on the OTLP gRPC and HTTP ports");
   config.AddString("collector.otlp.grpc.host-port", &options.otlp_grpc_host_port,
@@ -51,13 +54,13 @@ void AddCollectorOptions(runtime::Config& config, CollectorOptions& options) {
   config.AddInt("collector.otlp.grpc.max-message-size", &options.otlp_grpc_max_message_bytes,
                 "Largest gRPC message the OTLP gRPC port accepts, in bytes", 1024,
                 kMaxMessageBytes);
-  AddTlsOptions(config, "collector.otlp.grpc.tls", options.otlp_grpc_tls, "OTLP gRPC receiver");
+  AddTlsOptions(config, "collector.otlp.grpc.tls", options.otlp_grpc_tls, "OTLP gRPC receiver", true);
   config.AddString("collector.otlp.http.host-port", &options.otlp_http_host_port,
                    "OTLP HTTP receiver (POST /v1/traces, protobuf or JSON)");
-  AddTlsOptions(config, "collector.otlp.http.tls", options.otlp_http_tls, "OTLP HTTP receiver");
+  AddTlsOptions(config, "collector.otlp.http.tls", options.otlp_http_tls, "OTLP HTTP receiver", false);
   config.AddString("collector.zipkin.host-port", &options.zipkin_host_port,
                    "Zipkin receiver (POST /api/v1/spans, /api/v2/spans), e.g. :9411; empty: off");
-  AddTlsOptions(config, "collector.zipkin.tls", options.zipkin_tls, "Zipkin receiver");
+  AddTlsOptions(config, "collector.zipkin.tls", options.zipkin_tls, "Zipkin receiver", false);
 
   config.AddInt("collector.queue-size", &options.queue_size,
                 "The most spans waiting for storage; beyond it receivers answer with "

@@ -21,6 +21,8 @@ struct ServiceKey {
 IngestResult Ingester::Submit(tracecore::SpanBatch&& batch, uint64_t request_bytes, Format format,
                               Transport transport) {
   IngestResult result;
+  // Sanitized first, so that even a refused batch only puts valid UTF-8 service names in labels.
+  tracecore::Sanitize(batch);
   const uint64_t spans = batch.spans().size();
   if (limits_.max_spans_per_request != 0 && spans > limits_.max_spans_per_request) {
     CountPerService(batch, format, transport, /*received=*/true, RejectReason::kTooLarge);
@@ -33,7 +35,6 @@ IngestResult Ingester::Submit(tracecore::SpanBatch&& batch, uint64_t request_byt
     return result;
   }
 
-  tracecore::Sanitize(batch);
   CountPerService(batch, format, transport, /*received=*/true, RejectReason::kInvalid);
   result.rejected_spans = RemoveInvalidSpans(batch, format, transport, result.message);
   if (batch.spans().empty()) {
@@ -42,7 +43,7 @@ IngestResult Ingester::Submit(tracecore::SpanBatch&& batch, uint64_t request_byt
   }
 
   const uint64_t valid = batch.spans().size();
-  // Count before the batch is moved into the queue; undo with a rejection if it is refused.
+  // Offer() moves the batch only when it accepts it; a refused batch is still here to count.
   switch (pipeline_.Offer(std::move(batch), request_bytes)) {
     case SpanPipeline::OfferResult::kAccepted:
       result.accepted_spans = valid;
@@ -56,7 +57,6 @@ IngestResult Ingester::Submit(tracecore::SpanBatch&& batch, uint64_t request_byt
       result.message = "the collector is shutting down; retry against another collector";
       break;
   }
-  // Offer() leaves the batch untouched when it refuses it.
   const RejectReason reason = result.outcome == IngestResult::Outcome::kQueueFull
                                   ? RejectReason::kQueueFull
                                   : RejectReason::kShuttingDown;

@@ -33,13 +33,18 @@ SpanPipeline::OfferResult SpanPipeline::Offer(tracecore::SpanBatch&& batch, uint
     if (closed_) return OfferResult::kShuttingDown;
     const bool fits = queued_spans_ + spans <= options_.max_queued_spans &&
                       queued_bytes_ + bytes <= options_.max_queued_bytes;
-    if (!fits && !queue_.empty()) return OfferResult::kQueueFull;
+    if (!fits && !queue_.empty()) {
+      queue_full_.Enter(std::to_string(queued_spans_) + " spans and " +
+                        std::to_string(queued_bytes_) + " bytes queued");
+      return OfferResult::kQueueFull;
+    }
     queue_.push_back({std::move(batch), bytes, std::chrono::steady_clock::now()});
     queued_spans_ += spans;
     queued_bytes_ += bytes;
     metrics_.QueueChanged(queued_spans_, queued_bytes_);
   }
   not_empty_.notify_one();
+  queue_full_.Leave();
   return OfferResult::kAccepted;
 }
 
@@ -79,11 +84,11 @@ void SpanPipeline::Write(Item& item) {
       delay *= 4;
     }
   }
-  if (!status.ok()) {
-    // One line per failed batch: batches are few (hundreds of spans each) and each is data loss.
-    runtime::Logger("collector")
-        ->warn("storage write failed after {} attempts, {} spans dropped: {}", kWriteAttempts,
-               item.batch.spans().size(), status.message());
+  if (status.ok()) {
+    storage_failing_.Leave();
+  } else {
+    storage_failing_.Enter(std::to_string(item.batch.spans().size()) + " spans dropped after " +
+                           std::to_string(kWriteAttempts) + " attempts: " + status.message());
     metrics_.SpansDropped(item.batch.spans().size());
   }
   CountSaved(item.batch, status.ok());

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "collector_metrics.h"
+#include "runtime/degraded_episode.h"
 #include "storage/span_writer.h"
 #include "tracecore/model.h"
 
@@ -80,6 +81,10 @@ class SpanPipeline {
   bool stopping_ = false;  // workers exit when the queue is empty
   bool shut_down_ = false;
   std::vector<std::thread> workers_;
+  runtime::DegradedEpisode queue_full_{"collector",
+                                       "the queue is full: answering with backpressure"};
+  runtime::DegradedEpisode storage_failing_{"collector",
+                                            "storage writes are failing: batches are dropped"};
 };
 
 }  // namespace ariadne::collector
