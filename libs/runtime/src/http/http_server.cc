@@ -1,0 +1,747 @@
+#include "runtime/http_server.h"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <charconv>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+
+#include "body_decoder.h"
+#include "host_port.h"
+#include "runtime/log.h"
+#include "tls_context.h"
+
+namespace ariadne::runtime {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+using tracecore::Status;
+using Clock = std::chrono::steady_clock;
+
+constexpr uint32_t kHeaderLimit = 32 << 10;       // request line and header fields
+constexpr size_t kRetainedBufferBytes = 1 << 20;  // per connection, between requests
+// Reads of a body ask the socket for up to this much at once (Beast reads only as much as its
+// buffer's free capacity, which the header alone leaves at a few hundred bytes).
+constexpr size_t kBodyReadBytes = 64 << 10;
+constexpr size_t kLingerBytes = 64 << 20;  // discarded after an early error response
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr auto kLogInterval = std::chrono::seconds(10);
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+// Lets one message through per interval and counts the ones held back. Thread-safe.
+class LogLimiter {
+ public:
+  // True when a message may be logged now; `suppressed` is how many were held back before it.
+  bool Allow(uint64_t& suppressed) {
+    std::lock_guard lock(mutex_);
+    const Clock::time_point now = Clock::now();
+    if (logged_once_ && now - last_ < kLogInterval) {
+      ++suppressed_;
+      return false;
+    }
+    logged_once_ = true;
+    last_ = now;
+    suppressed = suppressed_;
+    suppressed_ = 0;
+    return true;
+  }
+
+ private:
+  std::mutex mutex_;
+  bool logged_once_ = false;
+  Clock::time_point last_;
+  uint64_t suppressed_ = 0;
+};
+
+std::string Suppressed(uint64_t count) {
+  return count == 0 ? "" : " (" + std::to_string(count) + " similar messages suppressed)";
+}
+
+// A connection as the server sees it when it stops.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // Both may be called from any thread; they act on the connection's strand.
+  virtual void CloseIfIdle() = 0;  // no request in flight: close now
+  virtual void ForceClose() = 0;
+};
+
+// What the acceptor and every connection of one server share. Outlives all of them.
+struct ServerState {
+  HttpServerOptions options;
+  std::shared_ptr<const HttpRouter> router;
+  std::shared_ptr<net::ssl::context> ssl;  // null without TLS
+  std::shared_ptr<spdlog::logger> log = Logger("http");
+  std::atomic<bool> draining{false};  // StopAccepting: close connections after their response
+  std::atomic<bool> stopping{false};  // Stop: close idle connections too
+  LogLimiter handler_errors, response_errors, tls_errors, accept_errors;
+
+  std::mutex mutex;
+  std::condition_variable connections_changed;
+  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
+
+  void Register(const std::shared_ptr<Connection>& connection) {
+    std::lock_guard lock(mutex);
+    connections.emplace(connection.get(), connection);
+  }
+  void Unregister(Connection* connection) {
+    std::lock_guard lock(mutex);
+    connections.erase(connection);
+    connections_changed.notify_all();
+  }
+  std::vector<std::shared_ptr<Connection>> Snapshot() {
+    std::lock_guard lock(mutex);
+    std::vector<std::shared_ptr<Connection>> open;
+    for (const auto& entry : connections) {
+      if (auto connection = entry.second.lock()) open.push_back(std::move(connection));
+    }
+    return open;
+  }
+  // True when every connection has ended before `deadline`.
+  bool WaitForNoConnections(Clock::time_point deadline) {
+    std::unique_lock lock(mutex);
+    return connections_changed.wait_until(lock, deadline, [&] { return connections.empty(); });
+  }
+};
+
+bool IsParseError(const beast::error_code& ec) {
+  if (ec.category() != http::make_error_code(http::error::bad_method).category()) return false;
+  switch (static_cast<http::error>(ec.value())) {
+    case http::error::end_of_stream:
+    case http::error::partial_message:
+    case http::error::body_limit:
+    case http::error::header_limit:
+    case http::error::stale_parser:
+    case http::error::short_read: return false;
+    default: return true;
+  }
+}
+
+bool IsTokenChar(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+bool IsValidHeader(std::string_view name, std::string_view value) {
+  if (name.empty() || !std::all_of(name.begin(), name.end(), IsTokenChar)) return false;
+  return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
+bool IsReservedHeader(std::string_view name) {
+  const auto field = http::string_to_field(name);
+  return field == http::field::content_length || field == http::field::connection ||
+         field == http::field::transfer_encoding;
+}
+
+void AppendNumber(std::string& out, uint64_t value) {
+  char digits[24];
+  const auto result = std::to_chars(digits, digits + sizeof(digits), value);
+  out.append(digits, result.ptr);
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return (x | 0x20) == (y | 0x20);
+         });
+}
+
+unsigned StatusForDecodeError(const Status& status) {
+  switch (status.code()) {
+    case tracecore::StatusCode::kUnimplemented: return 415;
+    case tracecore::StatusCode::kResourceExhausted: return 413;
+    default: return 400;
+  }
+}
+
+// One connection: reads requests one after another, answers each, and reuses its buffers.
+// All its work runs on its strand (the executor of its socket).
+template <class Stream>
+class Session : public Connection, public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+  template <class... StreamArgs>
+  explicit Session(std::shared_ptr<ServerState> state, StreamArgs&&... stream_args)
+      : state_(std::move(state)), stream_(std::forward<StreamArgs>(stream_args)...) {}
+  ~Session() override { state_->Unregister(this); }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  void Start() {
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        self->Handshake();
+      } else {
+        self->ReadHeader();
+      }
+    });
+  }
+
+  void CloseIfIdle() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      if (self->idle_) self->CloseSocket();
+    });
+  }
+
+  void ForceClose() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] { self->CloseSocket(); });
+  }
+
+ private:
+  const HttpServerOptions& options() const { return state_->options; }
+  beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream_); }
+  void ArmTimeout() { tcp().expires_after(options().idle_timeout); }
+
+  void Handshake() {
+    if constexpr (kTls) {
+      ArmTimeout();
+      stream_.async_handshake(net::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) {
+                                  self->LogTlsFailure(ec);
+                                  self->CloseSocket();
+                                  return;
+                                }
+                                self->ReadHeader();
+                              });
+    }
+  }
+
+  void LogTlsFailure(const beast::error_code& ec) {
+    if (ec == net::error::operation_aborted || ec == net::error::eof) return;
+    uint64_t suppressed = 0;
+    if (!state_->tls_errors.Allow(suppressed)) return;
+    beast::error_code ignored;
+    const auto peer = tcp().socket().remote_endpoint(ignored);
+    state_->log->warn("{}: TLS handshake with {}:{} failed: {}{}", options().name,
+                      peer.address().to_string(), peer.port(), ec.message(),
+                      Suppressed(suppressed));
+  }
+
+  void ReadHeader() {
+    if (state_->stopping) {
+      Shutdown();
+      return;
+    }
+    idle_ = true;
+    parser_.emplace();
+    parser_->header_limit(kHeaderLimit);
+    parser_->body_limit(options().max_body_bytes);
+    parser_->get().body() = std::move(body_storage_);
+    ArmTimeout();
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(const beast::error_code& ec) {
+    idle_ = false;
+    started_ = Clock::now();
+    if (ec) {
+      OnReadError(ec);
+      return;
+    }
+    if (parser_->is_done()) {
+      Handle();
+      return;
+    }
+    const auto& message = parser_->get();
+    if (message.version() >= 11 && EqualsIgnoreCase(message[http::field::expect], "100-continue")) {
+      ArmTimeout();
+      net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                       [self = this->shared_from_this()](beast::error_code write_ec, size_t) {
+                         if (write_ec) {
+                           self->CloseSocket();
+                           return;
+                         }
+                         self->ReadBody();
+                       });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    if (buffer_.capacity() < kBodyReadBytes) buffer_.reserve(kBodyReadBytes);
+    ArmTimeout();
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                       if (ec) {
+                         self->OnReadError(ec);
+                         return;
+                       }
+                       self->Handle();
+                     });
+  }
+
+  void OnReadError(const beast::error_code& ec) {
+    if (ec == http::error::body_limit) {
+      AnswerEarly(413, "request body exceeds the limit of " +
+                           std::to_string(options().max_body_bytes) + " bytes" + LimitHint());
+    } else if (ec == http::error::header_limit) {
+      AnswerEarly(431,
+                  "request header exceeds the limit of " + std::to_string(kHeaderLimit) + " bytes");
+    } else if (IsParseError(ec)) {
+      AnswerEarly(400, "malformed HTTP request: " + ec.message());
+    } else {
+      CloseSocket();  // the client left, timed out or broke TLS: nobody to answer
+    }
+  }
+
+  std::string LimitHint() const {
+    return options().body_limit_hint.empty() ? "" : "; " + options().body_limit_hint;
+  }
+
+  // Answers a request that was not read to its end, then closes the connection.
+  void AnswerEarly(unsigned status, std::string message) {
+    ResetResponse();
+    response_.status = status;
+    response_.content_type = "text/plain";
+    response_.body = std::move(message);
+    route_ = "other";
+    close_after_response_ = true;
+    linger_ = true;
+    WriteResponse(/*head_only=*/false, /*http10_keep_alive=*/false);
+  }
+
+  void ResetResponse() {
+    response_.status = 200;
+    response_.content_type.clear();
+    response_.body.clear();
+    response_.headers.clear();
+  }
+
+  void Handle() {
+    auto& message = parser_->get();
+    ResetResponse();
+    HttpRequest request;
+    request.method = message.method();
+    const std::string_view target = message.target();
+    const size_t question = target.find('?');
+    request.path = target.substr(0, question);
+    if (question != std::string_view::npos) request.query = target.substr(question + 1);
+    request.headers = &message;
+    route_ = "other";
+    const Status decoded = decoder_.Decode(message[http::field::content_encoding], message.body(),
+                                           options().max_decoded_body_bytes, request.body);
+    if (!decoded.ok()) {
+      response_.status = StatusForDecodeError(decoded);
+      response_.content_type = "text/plain";
+      response_.body = decoded.message();
+      if (response_.status == 413) response_.body += LimitHint();
+    } else {
+      RunHandler(request);
+    }
+    close_after_response_ = !message.keep_alive() || state_->draining;
+    WriteResponse(request.method == http::verb::head,
+                  message.version() < 11 && !close_after_response_);
+  }
+
+  void RunHandler(const HttpRequest& request) {
+    try {
+      const HttpHandler* handler = state_->router->Find(request, response_, route_);
+      if (handler != nullptr) (*handler)(request, response_);
+      return;
+    } catch (const std::exception& e) {
+      LogHandlerError(request, e.what());
+    } catch (...) {
+      LogHandlerError(request, "an exception that is not a std::exception");
+    }
+    ResetResponse();
+    response_.status = 500;
+    response_.content_type = "text/plain";
+    response_.body = "internal error while handling the request; the server log has the details";
+  }
+
+  void LogHandlerError(const HttpRequest& request, std::string_view what) {
+    uint64_t suppressed = 0;
+    if (!state_->handler_errors.Allow(suppressed)) return;
+    state_->log->error("{}: the handler of {} {} threw: {}{}", options().name,
+                       parser_->get().method_string(), request.path.substr(0, 200), what,
+                       Suppressed(suppressed));
+  }
+
+  void LogResponseError(std::string_view what) {
+    uint64_t suppressed = 0;
+    if (!state_->response_errors.Allow(suppressed)) return;
+    state_->log->error("{}: the handler of {} answered {}; fix the handler{}", options().name,
+                       route_, what, Suppressed(suppressed));
+  }
+
+  void AppendHeader(std::string_view name, std::string_view value) {
+    head_ += name;
+    head_ += ": ";
+    head_ += value;
+    head_ += "\r\n";
+  }
+
+  void BuildHead(bool http10_keep_alive) {
+    if (response_.status < 200 || response_.status > 599) {
+      LogResponseError("status " + std::to_string(response_.status));
+      response_.status = 500;
+    }
+    head_.clear();
+    head_ += "HTTP/1.1 ";
+    AppendNumber(head_, response_.status);
+    head_ += ' ';
+    head_ += http::obsolete_reason(http::int_to_status(response_.status));
+    head_ += "\r\n";
+    if (!response_.content_type.empty()) {
+      if (IsValidHeader("Content-Type", response_.content_type)) {
+        AppendHeader("Content-Type", response_.content_type);
+      } else {
+        LogResponseError("an invalid Content-Type");
+      }
+    }
+    for (const auto& [name, value] : response_.headers) {
+      if (!IsValidHeader(name, value) || IsReservedHeader(name)) {
+        LogResponseError("the header \"" + name.substr(0, 100) + "\", which it may not set");
+        continue;
+      }
+      AppendHeader(name, value);
+    }
+    head_ += "Content-Length: ";
+    AppendNumber(head_, response_.body.size());
+    head_ += "\r\n";
+    if (close_after_response_) {
+      head_ += "Connection: close\r\n";
+    } else if (http10_keep_alive) {
+      head_ += "Connection: keep-alive\r\n";
+    }
+    head_ += "\r\n";
+  }
+
+  void WriteResponse(bool head_only, bool http10_keep_alive) {
+    BuildHead(http10_keep_alive);
+    const std::array<net::const_buffer, 2> buffers{
+        net::buffer(head_), head_only ? net::const_buffer() : net::buffer(response_.body)};
+    ArmTimeout();
+    net::async_write(
+        stream_, buffers,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnWritten(ec); });
+  }
+
+  void OnWritten(const beast::error_code& ec) {
+    if (options().on_response) {
+      options().on_response(parser_->get().method_string(), route_, response_.status,
+                            Clock::now() - started_);
+    }
+    if (ec) {
+      CloseSocket();
+      return;
+    }
+    if (close_after_response_) {
+      Shutdown();
+      return;
+    }
+    Recycle();
+    ReadHeader();
+  }
+
+  // Keeps the buffers of this request for the next one, unless they grew large.
+  void Recycle() {
+    body_storage_ = std::move(parser_->get().body());
+    body_storage_.clear();
+    if (body_storage_.capacity() > kRetainedBufferBytes) std::string().swap(body_storage_);
+    if (response_.body.capacity() > kRetainedBufferBytes) std::string().swap(response_.body);
+    decoder_.Trim(kRetainedBufferBytes);
+    if (buffer_.capacity() > kRetainedBufferBytes) {
+      // Keep bytes of a pipelined next request.
+      beast::flat_buffer smaller;
+      const auto pending = buffer_.data();
+      smaller.commit(net::buffer_copy(smaller.prepare(pending.size()), pending));
+      buffer_ = std::move(smaller);
+    }
+  }
+
+  // Ends the connection politely: TLS close_notify, or a TCP half-close that first lets a client
+  // still sending a rejected body finish, so that it reads the answer instead of a reset.
+  void Shutdown() {
+    if constexpr (kTls) {
+      tcp().expires_after(kLingerTime);
+      stream_.async_shutdown(
+          [self = this->shared_from_this()](beast::error_code) { self->CloseSocket(); });
+    } else {
+      beast::error_code ignored;
+      tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
+      if (!linger_) {
+        CloseSocket();
+        return;
+      }
+      tcp().expires_after(kLingerTime);
+      Linger();
+    }
+  }
+
+  void Linger() {
+    stream_.async_read_some(buffer_.prepare(64 << 10),
+                            [self = this->shared_from_this()](beast::error_code ec, size_t read) {
+                              self->lingered_ += read;
+                              if (ec || self->lingered_ > kLingerBytes) {
+                                self->CloseSocket();
+                                return;
+                              }
+                              self->Linger();
+                            });
+  }
+
+  void CloseSocket() {
+    beast::error_code ignored;
+    tcp().socket().close(ignored);
+  }
+
+  std::shared_ptr<ServerState> state_;
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::string body_storage_;  // handed to each request's parser, taken back after it
+  http_internal::BodyDecoder decoder_;
+  HttpResponse response_;
+  std::string head_;  // the response's status line and header
+  std::string_view route_ = "other";
+  Clock::time_point started_;
+  bool idle_ = true;  // waiting for a request (or the TLS handshake)
+  bool close_after_response_ = false;
+  bool linger_ = false;
+  size_t lingered_ = 0;
+};
+
+std::string ListenerName(const HttpServerOptions& options) {
+  std::string name = options.name.empty() ? "http" : options.name;
+  name += " listener on \"" + options.host_port + "\"";
+  if (!options.host_port_flag.empty()) name += " (" + options.host_port_flag + ")";
+  return name;
+}
+
+}  // namespace
+
+class HttpServer::Impl {
+ public:
+  Impl(HttpServerOptions options, std::shared_ptr<const HttpRouter> router)
+      : state_(std::make_shared<ServerState>()) {
+    state_->options = std::move(options);
+    state_->router = std::move(router);
+  }
+  ~Impl() {
+    try {
+      Stop();
+    } catch (const std::exception& e) {  // a failed join or lock: nothing left to do but report
+      state_->log->error("{}: stopping failed: {}", state_->options.name, e.what());
+    }
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  Status Start();
+  uint16_t port() const { return port_; }
+  void StopAccepting();
+  void Stop();
+
+ private:
+  Status Listen(const http_internal::HostPort& address);
+  void Accept();
+  void OnAccept(const beast::error_code& ec, tcp::socket socket);
+  void RunIoThread();
+
+  // Declared first: destroyed last, after everything that uses it.
+  net::io_context io_;
+  std::shared_ptr<ServerState> state_;
+  net::strand<net::io_context::executor_type> acceptor_strand_{net::make_strand(io_)};
+  tcp::acceptor acceptor_{acceptor_strand_};
+  net::steady_timer accept_retry_{acceptor_strand_};
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
+  std::vector<std::thread> threads_;
+  uint16_t port_ = 0;
+  std::mutex stop_mutex_;
+  bool accepting_ = false;
+  bool stopped_ = false;
+};
+
+Status HttpServer::Impl::Start() {
+  const HttpServerOptions& options = state_->options;
+  http_internal::HostPort address;
+  ARIADNE_RETURN_IF_ERROR(
+      http_internal::ParseHostPort(options.host_port, address).WithContext(ListenerName(options)));
+  if (options.tls.enabled) {
+    std::unique_ptr<net::ssl::context> ssl;
+    const std::string prefix =
+        options.tls_flag_prefix.empty() ? options.name + ".tls" : options.tls_flag_prefix;
+    ARIADNE_RETURN_IF_ERROR(http_internal::MakeServerSslContext(options.tls, prefix, ssl));
+    state_->ssl = std::move(ssl);
+  }
+  ARIADNE_RETURN_IF_ERROR(Listen(address));
+  work_.emplace(io_.get_executor());
+  accepting_ = true;
+  net::dispatch(acceptor_strand_, [this] { Accept(); });
+  const int threads = std::max(1, options.threads);
+  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { RunIoThread(); });
+  state_->log->info("{}: serving HTTP{} on port {}", options.name, state_->ssl ? "S" : "", port_);
+  return {};
+}
+
+Status HttpServer::Impl::Listen(const http_internal::HostPort& address) {
+  const HttpServerOptions& options = state_->options;
+  std::vector<tcp::endpoint> endpoints;
+  ARIADNE_RETURN_IF_ERROR(http_internal::ResolveListenAddress(io_, address, endpoints)
+                              .WithContext(ListenerName(options)));
+  beast::error_code ec;
+  for (const tcp::endpoint& endpoint : endpoints) {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (ec) continue;
+    acceptor_.set_option(net::socket_base::reuse_address(true), ignored);
+    if (endpoint.address().is_v6() && endpoint.address().is_unspecified()) {
+      acceptor_.set_option(net::ip::v6_only(false), ignored);  // ":port" serves IPv4 too
+    }
+    acceptor_.bind(endpoint, ec);
+    if (ec) continue;
+    acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) continue;
+    port_ = acceptor_.local_endpoint().port();
+    return {};
+  }
+  beast::error_code ignored;
+  acceptor_.close(ignored);
+  return Status::InvalidArgument(ListenerName(options) + ": cannot listen: " + ec.message() +
+                                 http_internal::ListenErrorAdvice(ec, address.port));
+}
+
+void HttpServer::Impl::RunIoThread() {
+  for (;;) {
+    try {
+      io_.run();
+      return;
+    } catch (const std::exception& e) {
+      state_->log->error("{}: unexpected exception on an io thread: {}", state_->options.name,
+                         e.what());
+    }
+  }
+}
+
+void HttpServer::Impl::Accept() {
+  acceptor_.async_accept(net::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
+    OnAccept(ec, std::move(socket));
+  });
+}
+
+void HttpServer::Impl::OnAccept(const beast::error_code& ec, tcp::socket socket) {
+  if (!acceptor_.is_open()) return;  // StopAccepting closed it
+  if (ec) {
+    uint64_t suppressed = 0;
+    if (state_->accept_errors.Allow(suppressed)) {
+      state_->log->warn("{}: cannot accept a connection: {}{}", state_->options.name, ec.message(),
+                        Suppressed(suppressed));
+    }
+    // Out of file descriptors and the like: wait a little rather than spin.
+    accept_retry_.expires_after(std::chrono::milliseconds(100));
+    accept_retry_.async_wait([this](beast::error_code wait_ec) {
+      if (!wait_ec && acceptor_.is_open()) Accept();
+    });
+    return;
+  }
+  beast::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  std::shared_ptr<Connection> connection;
+  if (state_->ssl) {
+    auto session = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+        state_, std::move(socket), *state_->ssl);
+    state_->Register(session);
+    session->Start();
+  } else {
+    auto session = std::make_shared<Session<beast::tcp_stream>>(state_, std::move(socket));
+    state_->Register(session);
+    session->Start();
+  }
+  Accept();
+}
+
+void HttpServer::Impl::StopAccepting() {
+  state_->draining = true;
+  {
+    std::lock_guard lock(stop_mutex_);
+    if (!accepting_) return;
+    accepting_ = false;
+  }
+  std::promise<void> closed;
+  net::post(acceptor_strand_, [this, &closed] {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+    accept_retry_.cancel();
+    closed.set_value();
+  });
+  closed.get_future().wait();
+}
+
+void HttpServer::Impl::Stop() {
+  {
+    std::lock_guard lock(stop_mutex_);
+    if (stopped_ || threads_.empty()) return;
+    stopped_ = true;
+  }
+  StopAccepting();
+  state_->stopping = true;
+  for (const auto& connection : state_->Snapshot()) connection->CloseIfIdle();
+  if (!state_->WaitForNoConnections(Clock::now() + state_->options.stop_timeout)) {
+    const auto open = state_->Snapshot();
+    state_->log->warn("{}: closing {} connections whose requests did not finish within {} ms",
+                      state_->options.name, open.size(), state_->options.stop_timeout.count());
+    for (const auto& connection : open) connection->ForceClose();
+    static_cast<void>(state_->WaitForNoConnections(Clock::now() + std::chrono::seconds(1)));
+  }
+  work_.reset();
+  io_.stop();
+  for (std::thread& thread : threads_) thread.join();
+  threads_.clear();
+  state_->log->info("{}: stopped", state_->options.name);
+}
+
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+HttpServer::~HttpServer() = default;  // ~Impl stops
+
+Status HttpServer::Start(HttpServerOptions options, std::shared_ptr<const HttpRouter> router,
+                         std::unique_ptr<HttpServer>& out) {
+  if (router == nullptr) return Status::Internal("HttpServer::Start: no router");
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(router));
+  ARIADNE_RETURN_IF_ERROR(impl->Start());
+  out.reset(new HttpServer(std::move(impl)));
+  return {};
+}
+
+uint16_t HttpServer::port() const {
+  return impl_->port();
+}
+
+void HttpServer::StopAccepting() {
+  impl_->StopAccepting();
+}
+
+void HttpServer::Stop() {
+  impl_->Stop();
+}
+
+}  // namespace ariadne::runtime
