@@ -1,3 +1,5 @@
 #include "collector/collector.h"
 
-int main(int argc, char** argv) { return ariadne::collector::RunCollector(argc, argv); }
+int main(int argc, char** argv) {
+  return ariadne::collector::RunCollector(argc, argv);
+}

@@ -7,7 +7,7 @@ namespace ariadne::runtime {
 namespace http = boost::beast::http;
 
 tracecore::Status AdminServer::Start(const AdminServerOptions& options, const Health& health,
-                                     std::shared_ptr<prometheus::Registry> registry,
+                                     const std::shared_ptr<prometheus::Registry>& registry,
                                      std::unique_ptr<AdminServer>& out) {
   auto router = std::make_shared<HttpRouter>();
   auto health_handler = [&health](const HttpRequest&, HttpResponse& response) {

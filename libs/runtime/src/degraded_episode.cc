@@ -12,8 +12,8 @@ void DegradedEpisode::Enter(const std::string& detail) {
   ++hits_;
   if (active_.load(std::memory_order_relaxed)) return;
   active_.store(true, std::memory_order_relaxed);
-  Logger(component_)->warn("{} ({}); further occurrences are counted, not logged, until it ends",
-                           state_, detail);
+  Logger(component_)
+      ->warn("{} ({}); further occurrences are counted, not logged, until it ends", state_, detail);
 }
 
 void DegradedEpisode::Leave() {

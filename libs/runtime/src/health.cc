@@ -25,11 +25,10 @@ std::string Health::Json() const {
   char stamp[40];
   std::strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &utc);
   char millis[8];
-  std::snprintf(millis, sizeof(millis), ".%03dZ",
-                static_cast<int>((since_ns / 1'000'000) % 1000));
+  std::snprintf(millis, sizeof(millis), ".%03dZ", static_cast<int>((since_ns / 1'000'000) % 1000));
   const auto now = std::chrono::system_clock::now().time_since_epoch();
-  const auto uptime =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(now) - std::chrono::nanoseconds(since_ns);
+  const auto uptime = std::chrono::duration_cast<std::chrono::nanoseconds>(now) -
+                      std::chrono::nanoseconds(since_ns);
   // Go prints the uptime with full precision; milliseconds are plenty for a health page.
   const auto uptime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(uptime);
   return std::string(R"({"status":"Server available","upSince":")") + stamp + millis +

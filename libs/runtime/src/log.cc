@@ -29,8 +29,8 @@ tracecore::Status SetLogLevel(std::string_view level) {
 std::shared_ptr<spdlog::logger> Logger(const std::string& component) {
   std::lock_guard lock(LoggersMutex());
   if (auto existing = spdlog::get(component)) return existing;
-  auto logger = std::make_shared<spdlog::logger>(
-      component, std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto logger = std::make_shared<spdlog::logger>(component,
+                                                 std::make_shared<spdlog::sinks::stderr_sink_mt>());
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l [%n] %v", spdlog::pattern_time_type::utc);
   logger->set_level(spdlog::get_level());
   spdlog::register_logger(logger);

@@ -29,8 +29,8 @@ tracecore::Status FinishServiceOptions(const ServiceOptions& options) {
                                               "\" is not supported; use prometheus or none");
   }
   if (options.metrics_route.empty() || options.metrics_route.front() != '/') {
-    return tracecore::Status::InvalidArgument("--metrics-http-route: \"" +
-                                              options.metrics_route + "\" must start with /");
+    return tracecore::Status::InvalidArgument("--metrics-http-route: \"" + options.metrics_route +
+                                              "\" must start with /");
   }
   return ValidateTlsOptions(options.admin_tls, "--admin.http.tls");
 }

@@ -94,7 +94,9 @@ Status MemoryStore::FindTraceIds(const TraceQuery& query, std::vector<TraceId>& 
     }
   }
   std::sort(matches.begin(), matches.end(), [](const auto& a, const auto& b) {
-    return a.first != b.first ? a.first > b.first : a.second > b.second;
+    if (a.first != b.first) return a.first > b.first;
+    return a.second.high != b.second.high ? a.second.high > b.second.high
+                                          : a.second.low > b.second.low;
   });
   const size_t count = std::min<size_t>(matches.size(), query.limit);
   for (size_t i = 0; i < count; ++i) out.push_back(matches[i].second);

@@ -18,8 +18,8 @@ bool TagEquals(const AnyValue& value, std::string_view wanted, std::string& scra
   return scratch == wanted;
 }
 
-bool HasTag(const std::vector<Attribute>& attributes, std::string_view key,
-            std::string_view wanted, std::string& scratch) {
+bool HasTag(const std::vector<Attribute>& attributes, std::string_view key, std::string_view wanted,
+            std::string& scratch) {
   for (const Attribute& attribute : attributes) {
     if (attribute.key == key && TagEquals(attribute.value, wanted, scratch)) return true;
   }
@@ -42,12 +42,8 @@ bool ViewHasTag(const tracecore::jaeger::SpanView& view, std::string_view key,
 void AppendTagText(const AnyValue& value, std::string& out) {
   char buffer[64];
   switch (value.type()) {
-    case ValueType::kString:
-      out += value.string_value();
-      return;
-    case ValueType::kBool:
-      out += value.bool_value() ? "true" : "false";
-      return;
+    case ValueType::kString: out += value.string_value(); return;
+    case ValueType::kBool: out += value.bool_value() ? "true" : "false"; return;
     case ValueType::kInt: {
       auto result = std::to_chars(buffer, buffer + sizeof(buffer), value.int_value());
       out.append(buffer, result.ptr);
@@ -58,14 +54,10 @@ void AppendTagText(const AnyValue& value, std::string& out) {
       out.append(buffer, result.ptr);
       return;
     }
-    case ValueType::kBytes:
-      tracecore::AppendHexBytes(value.bytes_value(), out);
-      return;
+    case ValueType::kBytes: tracecore::AppendHexBytes(value.bytes_value(), out); return;
     case ValueType::kEmpty:
     case ValueType::kArray:
-    case ValueType::kMap:
-      tracecore::jaeger::AppendAnyValueJson(value, out);
-      return;
+    case ValueType::kMap: tracecore::jaeger::AppendAnyValueJson(value, out); return;
   }
 }
 

@@ -74,10 +74,8 @@ std::string_view SpanCopier::CopyText(std::string_view text) {
 
 AnyValue SpanCopier::CopyValue(const AnyValue& value) {
   switch (value.type()) {
-    case ValueType::kString:
-      return AnyValue::String(CopyText(value.string_value()));
-    case ValueType::kBytes:
-      return AnyValue::Bytes(CopyText(value.bytes_value()));
+    case ValueType::kString: return AnyValue::String(CopyText(value.string_value()));
+    case ValueType::kBytes: return AnyValue::Bytes(CopyText(value.bytes_value()));
     case ValueType::kArray: {
       AnyValue* items = to_.AllocateArray<AnyValue>(value.size());
       for (size_t i = 0; i < value.size(); ++i) items[i] = CopyValue(value.array_begin()[i]);
@@ -94,8 +92,7 @@ AnyValue SpanCopier::CopyValue(const AnyValue& value) {
     case ValueType::kEmpty:
     case ValueType::kBool:
     case ValueType::kInt:
-    case ValueType::kDouble:
-      return value;
+    case ValueType::kDouble: return value;
   }
   return value;
 }

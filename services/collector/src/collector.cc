@@ -19,7 +19,8 @@ namespace {
 // One listener a set of options asks for; options naming the same address share it.
 struct ListenerSpec {
   std::string name;
-  std::string flag;  // e.g. "--collector.otlp.grpc"
+  std::string host_port_flag;  // e.g. "--collector.otlp.grpc.host-port"
+  std::string tls_flag;        // e.g. "--collector.otlp.grpc.tls"
   std::string host_port;
   runtime::TlsOptions tls;
   int max_message_bytes = 0;  // gRPC only
@@ -101,19 +102,22 @@ tracecore::Status Collector::Impl::Start() {
 
 tracecore::Status Collector::Impl::StartGrpc() {
   std::vector<ListenerSpec> specs;
-  jaeger_grpc_ = static_cast<int>(AddListener(
-      specs, {"jaeger-grpc", "--collector.grpc-server", options_.grpc_host_port,
-              options_.grpc_tls, static_cast<int>(options_.grpc_max_message_bytes)}));
+  jaeger_grpc_ = static_cast<int>(
+      AddListener(specs, {"jaeger-grpc", "--collector.grpc-server.host-port",
+                          "--collector.grpc.tls", options_.grpc_host_port, options_.grpc_tls,
+                          static_cast<int>(options_.grpc_max_message_bytes)}));
   if (options_.otlp_enabled) {
     otlp_grpc_ = static_cast<int>(AddListener(
-        specs, {"otlp-grpc", "--collector.otlp.grpc", options_.otlp_grpc_host_port,
-                options_.otlp_grpc_tls, static_cast<int>(options_.otlp_grpc_max_message_bytes)}));
+        specs, {"otlp-grpc", "--collector.otlp.grpc.host-port", "--collector.otlp.grpc.tls",
+                options_.otlp_grpc_host_port, options_.otlp_grpc_tls,
+                static_cast<int>(options_.otlp_grpc_max_message_bytes)}));
   }
   CurrentStrategies current = [this] { return strategies_.Current(); };
   for (const ListenerSpec& spec : specs) {
     GrpcListenerOptions listener_options{.name = spec.name,
                                          .host_port = spec.host_port,
-                                         .flag_prefix = spec.flag,
+                                         .host_port_flag = spec.host_port_flag,
+                                         .tls_flag = spec.tls_flag,
                                          .max_receive_message_bytes = spec.max_message_bytes,
                                          .tls = spec.tls};
     std::unique_ptr<GrpcListener> listener;
@@ -126,28 +130,29 @@ tracecore::Status Collector::Impl::StartGrpc() {
 
 tracecore::Status Collector::Impl::StartHttp() {
   std::vector<ListenerSpec> specs;
-  http_ = static_cast<int>(AddListener(
-      specs, {"jaeger-http", "--collector.http-server", options_.http_host_port,
-              options_.http_tls, 0}));
+  http_ = static_cast<int>(
+      AddListener(specs, {"jaeger-http", "--collector.http-server.host-port",
+                          "--collector.http.tls", options_.http_host_port, options_.http_tls, 0}));
   if (options_.otlp_enabled) {
     otlp_http_ = static_cast<int>(AddListener(
-        specs, {"otlp-http", "--collector.otlp.http", options_.otlp_http_host_port,
-                options_.otlp_http_tls, 0}));
+        specs, {"otlp-http", "--collector.otlp.http.host-port", "--collector.otlp.http.tls",
+                options_.otlp_http_host_port, options_.otlp_http_tls, 0}));
   }
   if (!options_.zipkin_host_port.empty()) {
-    zipkin_ = static_cast<int>(AddListener(
-        specs, {"zipkin", "--collector.zipkin", options_.zipkin_host_port, options_.zipkin_tls,
-                0}));
+    zipkin_ = static_cast<int>(
+        AddListener(specs, {"zipkin", "--collector.zipkin.host-port", "--collector.zipkin.tls",
+                            options_.zipkin_host_port, options_.zipkin_tls, 0}));
   }
   auto router = std::make_shared<runtime::HttpRouter>();
   AddSpanRoutes(*router, ingester_);
-  AddSamplingRoute(*router, [this] { return strategies_.Current(); }, metrics_);
+  AddSamplingRoute(
+      *router, [this] { return strategies_.Current(); }, metrics_);
   for (const ListenerSpec& spec : specs) {
     runtime::HttpServerOptions server_options;
     server_options.name = spec.name;
     server_options.host_port = spec.host_port;
-    server_options.host_port_flag = spec.flag + ".host-port";
-    server_options.tls_flag_prefix = spec.flag + ".tls";
+    server_options.host_port_flag = spec.host_port_flag;
+    server_options.tls_flag_prefix = spec.tls_flag;
     server_options.threads = static_cast<int>(options_.http_threads);
     server_options.max_body_bytes = static_cast<size_t>(options_.max_request_bytes);
     // Compressed bodies may inflate to 4x the request limit; beyond that they are refused.
@@ -178,13 +183,15 @@ void Collector::Impl::Shutdown() {
 
 Collector::Collector(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-Collector::~Collector() { Shutdown(); }
+Collector::~Collector() {
+  Shutdown();
+}
 
 tracecore::Status Collector::Start(const CollectorOptions& options, storage::SpanWriter& writer,
                                    std::shared_ptr<prometheus::Registry> registry,
                                    std::unique_ptr<Collector>& out) {
   auto impl = std::make_unique<Impl>(options, writer, std::move(registry));
-  const tracecore::Status started = impl->Start();
+  tracecore::Status started = impl->Start();
   if (!started.ok()) {
     impl->Shutdown();
     return started;

@@ -9,20 +9,18 @@ namespace {
 
 constexpr size_t kMaxServices = 4000;  // Jaeger's cap on the svc label
 
-const char* Bool(bool value) { return value ? "true" : "false"; }
+const char* Bool(bool value) {
+  return value ? "true" : "false";
+}
 
 }  // namespace
 
 std::string_view FormatLabel(Format format) {
   switch (format) {
-    case Format::kJaeger:
-      return "jaeger";
-    case Format::kProto:
-      return "proto";
-    case Format::kZipkin:
-      return "zipkin";
-    case Format::kOtlp:
-      return "otlp";
+    case Format::kJaeger: return "jaeger";
+    case Format::kProto: return "proto";
+    case Format::kZipkin: return "zipkin";
+    case Format::kOtlp: return "otlp";
   }
   return "unknown";
 }
@@ -33,14 +31,10 @@ std::string_view TransportLabel(Transport transport) {
 
 std::string_view RejectReasonLabel(RejectReason reason) {
   switch (reason) {
-    case RejectReason::kInvalid:
-      return "invalid";
-    case RejectReason::kTooLarge:
-      return "too_large";
-    case RejectReason::kQueueFull:
-      return "queue_full";
-    case RejectReason::kShuttingDown:
-      return "shutting_down";
+    case RejectReason::kInvalid: return "invalid";
+    case RejectReason::kTooLarge: return "too_large";
+    case RejectReason::kQueueFull: return "queue_full";
+    case RejectReason::kShuttingDown: return "shutting_down";
   }
   return "unknown";
 }
@@ -190,8 +184,7 @@ void CollectorMetrics::SpansRejected(const SpanLabels& labels, RejectReason reas
       .Increment(static_cast<double>(spans));
 }
 
-void CollectorMetrics::SpansSaved(std::string_view service, bool debug, bool ok,
-                                  uint64_t spans) {
+void CollectorMetrics::SpansSaved(std::string_view service, bool debug, bool ok, uint64_t spans) {
   spans_saved_
       .Add({{"debug", Bool(debug)}, {"result", ok ? "ok" : "err"}, {"svc", ServiceLabel(service)}})
       .Increment(static_cast<double>(spans));
@@ -221,14 +214,20 @@ void CollectorMetrics::QueueCapacity(uint64_t spans, uint64_t bytes) {
   queue_capacity_bytes_.Set(static_cast<double>(bytes));
 }
 
-void CollectorMetrics::BatchSize(uint64_t spans) { batch_size_.Set(static_cast<double>(spans)); }
+void CollectorMetrics::BatchSize(uint64_t spans) {
+  batch_size_.Set(static_cast<double>(spans));
+}
 
-void CollectorMetrics::SaveLatency(double seconds) { save_latency_.Observe(seconds); }
+void CollectorMetrics::SaveLatency(double seconds) {
+  save_latency_.Observe(seconds);
+}
 
-void CollectorMetrics::InQueueLatency(double seconds) { in_queue_latency_.Observe(seconds); }
+void CollectorMetrics::InQueueLatency(double seconds) {
+  in_queue_latency_.Observe(seconds);
+}
 
-void CollectorMetrics::HttpRequest(std::string_view method, std::string_view path,
-                                   unsigned status, double seconds) {
+void CollectorMetrics::HttpRequest(std::string_view method, std::string_view path, unsigned status,
+                                   double seconds) {
   http_request_duration_
       .Add({{"method", std::string(method)},
             {"path", std::string(path)},

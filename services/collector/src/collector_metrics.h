@@ -10,14 +10,14 @@
 // Thread-safe. Counters are looked up once per request and service, never per span.
 #pragma once
 
+#include <prometheus/registry.h>
+
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
-
-#include <prometheus/registry.h>
 
 #include "runtime/metrics.h"
 

@@ -13,8 +13,7 @@ constexpr int64_t kMaxMessageBytes = int64_t{1} << 30;
 void AddTlsOptions(runtime::Config& config, const std::string& prefix, runtime::TlsOptions& tls,
                    const std::string& what, bool grpc) {
   config.AddBool(prefix + ".enabled", &tls.enabled, "Enable TLS on the " + what);
-  config.AddString(prefix + ".cert", &tls.cert_file,
-                   "PEM certificate (chain) of the " + what);
+  config.AddString(prefix + ".cert", &tls.cert_file, "PEM certificate (chain) of the " + what);
   config.AddString(prefix + ".key", &tls.key_file, "PEM private key of the " + what);
   config.AddString(prefix + ".client-ca", &tls.client_ca_file,
                    "PEM CA bundle; when set, clients of the " + what +
@@ -54,10 +53,12 @@ void AddCollectorOptions(runtime::Config& config, CollectorOptions& options) {
   config.AddInt("collector.otlp.grpc.max-message-size", &options.otlp_grpc_max_message_bytes,
                 "Largest gRPC message the OTLP gRPC port accepts, in bytes", 1024,
                 kMaxMessageBytes);
-  AddTlsOptions(config, "collector.otlp.grpc.tls", options.otlp_grpc_tls, "OTLP gRPC receiver", true);
+  AddTlsOptions(config, "collector.otlp.grpc.tls", options.otlp_grpc_tls, "OTLP gRPC receiver",
+                true);
   config.AddString("collector.otlp.http.host-port", &options.otlp_http_host_port,
                    "OTLP HTTP receiver (POST /v1/traces, protobuf or JSON)");
-  AddTlsOptions(config, "collector.otlp.http.tls", options.otlp_http_tls, "OTLP HTTP receiver", false);
+  AddTlsOptions(config, "collector.otlp.http.tls", options.otlp_http_tls, "OTLP HTTP receiver",
+                false);
   config.AddString("collector.zipkin.host-port", &options.zipkin_host_port,
                    "Zipkin receiver (POST /api/v1/spans, /api/v2/spans), e.g. :9411; empty: off");
   AddTlsOptions(config, "collector.zipkin.tls", options.zipkin_tls, "Zipkin receiver", false);
@@ -91,13 +92,11 @@ void AddCollectorOptions(runtime::Config& config, CollectorOptions& options) {
                    "default probability");
   config.AddDuration("sampling.strategies-reload-interval", &options.sampling_reload_interval,
                      "How often the strategies file is re-read when it changed (0: never)");
-  config.AddDouble("sampling.default-sampling-probability",
-                   &options.default_sampling_probability,
+  config.AddDouble("sampling.default-sampling-probability", &options.default_sampling_probability,
                    "Probability served when no strategy applies", 0, 1);
 }
 
-tracecore::Status FinishCollectorOptions(const runtime::Config& config,
-                                         CollectorOptions& options) {
+tracecore::Status FinishCollectorOptions(const runtime::Config& config, CollectorOptions& options) {
   if (config.WasSet("collector.max-packet-size") && !config.WasSet("collector.max-request-size")) {
     options.max_request_bytes = options.max_packet_size;
   }

@@ -1,12 +1,12 @@
 #include "grpc_receivers.h"
 
-#include <fstream>
-#include <sstream>
-
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
+
+#include <fstream>
+#include <sstream>
 
 #include "jaeger/api_v2/collector.grpc.pb.h"
 #include "jaeger/api_v2/sampling.grpc.pb.h"
@@ -47,8 +47,7 @@ grpc::ByteBuffer ToByteBuffer(const std::string& bytes) {
 
 grpc::Status ToGrpcStatus(const IngestResult& result) {
   switch (result.outcome) {
-    case IngestResult::Outcome::kAccepted:
-      return grpc::Status::OK;
+    case IngestResult::Outcome::kAccepted: return grpc::Status::OK;
     case IngestResult::Outcome::kTooLarge:
       return {grpc::StatusCode::RESOURCE_EXHAUSTED, result.message};
     case IngestResult::Outcome::kQueueFull:
@@ -168,7 +167,7 @@ tracecore::Status MakeCredentials(const GrpcListenerOptions& options,
     out = grpc::InsecureServerCredentials();
     return {};
   }
-  const std::string prefix = options.flag_prefix + ".tls";
+  const std::string& prefix = options.tls_flag;
   grpc::SslServerCredentialsOptions ssl;
   grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
   ARIADNE_RETURN_IF_ERROR(ReadFile(options.tls.cert_file, prefix + ".cert", pair.cert_chain));
@@ -200,8 +199,7 @@ class GrpcListener::Services {
 };
 
 tracecore::Status GrpcListener::Start(const GrpcListenerOptions& options, Ingester& ingester,
-                                      SamplingLookup sampling,
-                                      std::unique_ptr<GrpcListener>& out) {
+                                      SamplingLookup sampling, std::unique_ptr<GrpcListener>& out) {
   std::shared_ptr<grpc::ServerCredentials> credentials;
   ARIADNE_RETURN_IF_ERROR(MakeCredentials(options, credentials));
 
@@ -222,9 +220,9 @@ tracecore::Status GrpcListener::Start(const GrpcListenerOptions& options, Ingest
   builder.RegisterService(&listener->services_->sampling);
   listener->server_ = builder.BuildAndStart();
   if (!listener->server_ || listener->port_ == 0) {
-    return tracecore::Status::InvalidArgument(
-        options.flag_prefix + ".host-port: cannot listen on \"" + options.host_port +
-        "\" for " + options.name + " (address in use, or not host:port / :port)");
+    return tracecore::Status::InvalidArgument(options.host_port_flag + ": cannot listen on \"" +
+                                              options.host_port + "\" for " + options.name +
+                                              " (address in use, or not host:port / :port)");
   }
   grpc::HealthCheckServiceInterface* health = listener->server_->GetHealthCheckService();
   if (health != nullptr) {
@@ -236,7 +234,9 @@ tracecore::Status GrpcListener::Start(const GrpcListenerOptions& options, Ingest
   return {};
 }
 
-GrpcListener::~GrpcListener() { Shutdown(); }
+GrpcListener::~GrpcListener() {
+  Shutdown();
+}
 
 void GrpcListener::Shutdown() {
   if (!server_) return;

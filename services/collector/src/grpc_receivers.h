@@ -14,12 +14,12 @@
 // for invalid spans.
 #pragma once
 
+#include <grpcpp/server.h>
+
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/server.h>
 
 #include "ingester.h"
 #include "runtime/tls.h"
@@ -29,12 +29,14 @@ namespace ariadne::collector {
 
 // Answers GetSamplingStrategy: the serialized jaeger.api_v2.SamplingStrategyResponse for a
 // serialized SamplingStrategyParameters, or an error status for a malformed request.
-using SamplingLookup = std::function<tracecore::Status(std::string_view request, std::string& response)>;
+using SamplingLookup =
+    std::function<tracecore::Status(std::string_view request, std::string& response)>;
 
 struct GrpcListenerOptions {
-  std::string name;       // "jaeger-grpc", "otlp-grpc": in logs and errors
-  std::string host_port;  // "host:port" or ":port"; port 0 picks one (tests)
-  std::string flag_prefix;  // "--collector.grpc-server": named in error messages
+  std::string name;            // "jaeger-grpc", "otlp-grpc": in logs and errors
+  std::string host_port;       // "host:port" or ":port"; port 0 picks one (tests)
+  std::string host_port_flag;  // "--collector.grpc-server.host-port": named in errors
+  std::string tls_flag;        // "--collector.grpc.tls": named in errors
   int max_receive_message_bytes = 4 << 20;
   runtime::TlsOptions tls;
 };

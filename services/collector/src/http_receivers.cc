@@ -25,7 +25,8 @@ constexpr int kRpcInvalidArgument = 3;
 constexpr int kRpcResourceExhausted = 8;
 constexpr int kRpcUnavailable = 14;
 
-// The media type without parameters, lower case: "Application/JSON; charset=utf-8" -> "application/json".
+// The media type without parameters, lower case: "Application/JSON; charset=utf-8" ->
+// "application/json".
 std::string MediaType(const HttpRequest& request) {
   std::string_view value = request.Header("Content-Type");
   value = value.substr(0, value.find(';'));
@@ -47,12 +48,8 @@ void PlainText(HttpResponse& response, unsigned status, std::string message) {
 // The answer every non-OTLP span route gives for an ingest result: 202 or an error.
 void AnswerIngest(const IngestResult& result, HttpResponse& response) {
   switch (result.outcome) {
-    case IngestResult::Outcome::kAccepted:
-      response.status = 202;
-      return;
-    case IngestResult::Outcome::kTooLarge:
-      PlainText(response, 413, result.message);
-      return;
+    case IngestResult::Outcome::kAccepted: response.status = 202; return;
+    case IngestResult::Outcome::kTooLarge: PlainText(response, 413, result.message); return;
     case IngestResult::Outcome::kQueueFull:
       PlainText(response, 429, result.message);
       response.headers.emplace_back("Retry-After", kRetryAfterSeconds);
@@ -66,8 +63,8 @@ void AnswerIngest(const IngestResult& result, HttpResponse& response) {
 
 // Decodes `request.body` with `decode` into a batch that owns a copy of the body, and submits it.
 template <typename Decode>
-bool DecodeAndSubmit(const HttpRequest& request, Ingester& ingester, Format format,
-                     Decode&& decode, IngestResult& result, Status& error) {
+bool DecodeAndSubmit(const HttpRequest& request, Ingester& ingester, Format format, Decode&& decode,
+                     IngestResult& result, Status& error) {
   SpanBatch batch;
   const std::string_view bytes = batch.Retain(std::string(request.body));
   error = decode(bytes, batch);
@@ -90,8 +87,8 @@ void HandleOtlp(Ingester& ingester, const HttpRequest& request, HttpResponse& re
   IngestResult result;
   Status error;
   const bool decoded =
-      json ? DecodeAndSubmit(request, ingester, Format::kOtlp, tracecore::otlp::DecodeExportRequestJson,
-                             result, error)
+      json ? DecodeAndSubmit(request, ingester, Format::kOtlp,
+                             tracecore::otlp::DecodeExportRequestJson, result, error)
            : DecodeAndSubmit(request, ingester, Format::kOtlp, tracecore::otlp::DecodeExportRequest,
                              result, error);
   if (!decoded) {
@@ -148,11 +145,11 @@ void HandleZipkinV1(Ingester& ingester, const HttpRequest& request, HttpResponse
   const bool thrift = MediaType(request) == "application/x-thrift";
   IngestResult result;
   Status error;
-  const bool decoded =
-      thrift ? DecodeAndSubmit(request, ingester, Format::kZipkin,
-                               tracecore::zipkin::DecodeV1ThriftList, result, error)
-             : DecodeAndSubmit(request, ingester, Format::kZipkin, tracecore::zipkin::DecodeV1Json,
-                               result, error);
+  const bool decoded = thrift
+                           ? DecodeAndSubmit(request, ingester, Format::kZipkin,
+                                             tracecore::zipkin::DecodeV1ThriftList, result, error)
+                           : DecodeAndSubmit(request, ingester, Format::kZipkin,
+                                             tracecore::zipkin::DecodeV1Json, result, error);
   if (!decoded) {
     PlainText(response, 400, "Unable to process request body: " + error.message());
     return;
@@ -164,11 +161,10 @@ void HandleZipkinV2(Ingester& ingester, const HttpRequest& request, HttpResponse
   const bool proto = MediaType(request) == "application/x-protobuf";
   IngestResult result;
   Status error;
-  const bool decoded =
-      proto ? DecodeAndSubmit(request, ingester, Format::kZipkin, tracecore::zipkin::DecodeV2Proto,
-                              result, error)
-            : DecodeAndSubmit(request, ingester, Format::kZipkin, tracecore::zipkin::DecodeV2Json,
-                              result, error);
+  const bool decoded = proto ? DecodeAndSubmit(request, ingester, Format::kZipkin,
+                                               tracecore::zipkin::DecodeV2Proto, result, error)
+                             : DecodeAndSubmit(request, ingester, Format::kZipkin,
+                                               tracecore::zipkin::DecodeV2Json, result, error);
   if (!decoded) {
     PlainText(response, 400, "Unable to process request body: " + error.message());
     return;

@@ -5,7 +5,8 @@
 //   POST /api/traces     Jaeger Thrift binary Batch             202, empty
 //   POST /api/v1/spans   Zipkin v1 JSON or Thrift list          202
 //   POST /api/v2/spans   Zipkin v2 JSON or protobuf ListOfSpans 202
-//   GET  /api/sampling   sampling strategy JSON for ?service=   200 (added by the sampling endpoints)
+//   GET  /api/sampling   sampling strategy JSON for ?service=   200 (added by the sampling
+//   endpoints)
 //
 // Status codes and bodies follow reference §1.4-1.6: malformed bodies 400 with the decoder's
 // message, wrong content types 400/415 with the accepted ones, spans-per-request over the limit

@@ -8,12 +8,16 @@
 namespace ariadne::collector {
 namespace {
 
-bool IsDebug(const tracecore::Span& span) { return (span.flags & 0x2) != 0; }
+bool IsDebug(const tracecore::Span& span) {
+  return (span.flags & 0x2) != 0;
+}
 
 struct ServiceKey {
   std::string_view service;
   bool debug;
-  auto operator<=>(const ServiceKey&) const = default;
+  bool operator<(const ServiceKey& other) const {
+    return service != other.service ? service < other.service : debug < other.debug;
+  }
 };
 
 }  // namespace
@@ -29,8 +33,8 @@ IngestResult Ingester::Submit(tracecore::SpanBatch&& batch, uint64_t request_byt
     metrics_.RequestRefused(transport, format, RejectReason::kTooLarge);
     result.outcome = IngestResult::Outcome::kTooLarge;
     result.rejected_spans = spans;
-    result.message = "the request has " + std::to_string(spans) +
-                     " spans; the limit is " + std::to_string(limits_.max_spans_per_request) +
+    result.message = "the request has " + std::to_string(spans) + " spans; the limit is " +
+                     std::to_string(limits_.max_spans_per_request) +
                      " (--collector.max-spans-per-request): send smaller batches";
     return result;
   }
@@ -43,11 +47,9 @@ IngestResult Ingester::Submit(tracecore::SpanBatch&& batch, uint64_t request_byt
   }
 
   const uint64_t valid = batch.spans().size();
-  // Offer() moves the batch only when it accepts it; a refused batch is still here to count.
-  switch (pipeline_.Offer(std::move(batch), request_bytes)) {
-    case SpanPipeline::OfferResult::kAccepted:
-      result.accepted_spans = valid;
-      return result;
+  // A refused batch is left here, to be counted.
+  switch (pipeline_.Offer(batch, request_bytes)) {
+    case SpanPipeline::OfferResult::kAccepted: result.accepted_spans = valid; return result;
     case SpanPipeline::OfferResult::kQueueFull:
       result.outcome = IngestResult::Outcome::kQueueFull;
       result.message = "the collector's queue is full; retry later";

@@ -35,8 +35,7 @@ int RunCollector(int argc, char** argv) {
   AddCollectorOptions(config, options);
   storage::AddStorageOptions(config, &storage_type, backends);
 
-  const tracecore::Status parsed =
-      config.Parse(argc, argv, runtime::Config::ProcessEnvironment());
+  const tracecore::Status parsed = config.Parse(argc, argv, runtime::Config::ProcessEnvironment());
   if (config.help_requested()) {
     std::cout << config.HelpText();
     return 0;
@@ -61,8 +60,7 @@ int RunCollector(int argc, char** argv) {
     return Fail(status);
   }
   std::unique_ptr<Collector> collector;
-  if (auto status = Collector::Start(options, *backend.writer, registry, collector);
-      !status.ok()) {
+  if (auto status = Collector::Start(options, *backend.writer, registry, collector); !status.ok()) {
     return Fail(status);
   }
   health.Set(runtime::ServingState::kServing);

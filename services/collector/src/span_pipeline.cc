@@ -10,7 +10,9 @@ namespace {
 constexpr int kWriteAttempts = 3;
 constexpr std::chrono::milliseconds kFirstRetryDelay{50};
 
-bool IsDebug(const tracecore::Span& span) { return (span.flags & 0x2) != 0; }
+bool IsDebug(const tracecore::Span& span) {
+  return (span.flags & 0x2) != 0;
+}
 
 }  // namespace
 
@@ -26,7 +28,7 @@ SpanPipeline::~SpanPipeline() {
   Shutdown(std::chrono::steady_clock::now() + std::chrono::seconds(5));
 }
 
-SpanPipeline::OfferResult SpanPipeline::Offer(tracecore::SpanBatch&& batch, uint64_t bytes) {
+SpanPipeline::OfferResult SpanPipeline::Offer(tracecore::SpanBatch& batch, uint64_t bytes) {
   const uint64_t spans = batch.spans().size();
   {
     std::lock_guard lock(mutex_);
@@ -120,8 +122,7 @@ void SpanPipeline::Shutdown(std::chrono::steady_clock::time_point deadline) {
   not_empty_.notify_all();
   if (abandoned > 0) {
     runtime::Logger("collector")
-        ->warn("shutdown deadline passed with {} spans still queued; they are dropped",
-               abandoned);
+        ->warn("shutdown deadline passed with {} spans still queued; they are dropped", abandoned);
     metrics_.SpansDropped(abandoned);
   }
   for (std::thread& worker : workers_) worker.join();

@@ -38,17 +38,17 @@ struct SpanPipelineOptions {
 class SpanPipeline {
  public:
   // `writer` and `metrics` must outlive the pipeline. Starts the workers.
-  SpanPipeline(SpanPipelineOptions options, storage::SpanWriter& writer,
-               CollectorMetrics& metrics);
+  SpanPipeline(SpanPipelineOptions options, storage::SpanWriter& writer, CollectorMetrics& metrics);
   ~SpanPipeline();
   SpanPipeline(const SpanPipeline&) = delete;
   SpanPipeline& operator=(const SpanPipeline&) = delete;
 
   enum class OfferResult { kAccepted, kQueueFull, kShuttingDown };
 
-  // Queues `batch` (whose spans are already validated and counted as received) when it fits.
+  // Queues `batch` (whose spans are already validated and counted as received) when it fits:
+  // on kAccepted the batch has been moved into the queue; otherwise it is left as it was.
   // `bytes` is the memory the batch holds. Thread-safe; never blocks on storage.
-  OfferResult Offer(tracecore::SpanBatch&& batch, uint64_t bytes);
+  OfferResult Offer(tracecore::SpanBatch& batch, uint64_t bytes);
 
   // Refuses new batches, waits until the queue is empty and every worker is idle (or `deadline`
   // passes: what is still queued then is dropped and counted), joins the workers and flushes the

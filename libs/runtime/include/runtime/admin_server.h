@@ -5,10 +5,10 @@
 //   GET /version         {"gitCommit":"","gitVersion":"<version>","buildDate":""}
 #pragma once
 
+#include <prometheus/registry.h>
+
 #include <memory>
 #include <string>
-
-#include <prometheus/registry.h>
 
 #include "runtime/health.h"
 #include "runtime/http_server.h"
@@ -17,7 +17,7 @@
 namespace ariadne::runtime {
 
 struct AdminServerOptions {
-  std::string host_port;              // "--admin.http.host-port"
+  std::string host_port;  // "--admin.http.host-port"
   std::string metrics_route = "/metrics";
   TlsOptions tls;
 };
@@ -26,7 +26,7 @@ class AdminServer {
  public:
   // `health` and `registry` must outlive the server.
   static tracecore::Status Start(const AdminServerOptions& options, const Health& health,
-                                 std::shared_ptr<prometheus::Registry> registry,
+                                 const std::shared_ptr<prometheus::Registry>& registry,
                                  std::unique_ptr<AdminServer>& out);
   uint16_t port() const { return server_->port(); }
   void Stop() { server_->Stop(); }

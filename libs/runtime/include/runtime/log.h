@@ -2,11 +2,11 @@
 // per event to stderr as "<time> <level> [<component>] <message>". Never log per span.
 #pragma once
 
+#include <spdlog/spdlog.h>
+
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <spdlog/spdlog.h>
 
 #include "tracecore/status.h"
 

@@ -10,11 +10,11 @@
 namespace ariadne::runtime {
 
 struct ServiceOptions {
-  std::string log_level = "info";          // log-level
-  std::string admin_host_port;             // admin.http.host-port (default per service)
-  TlsOptions admin_tls;                    // admin.http.tls.*
+  std::string log_level = "info";              // log-level
+  std::string admin_host_port;                 // admin.http.host-port (default per service)
+  TlsOptions admin_tls;                        // admin.http.tls.*
   std::string metrics_backend = "prometheus";  // metrics-backend: prometheus or none
-  std::string metrics_route = "/metrics";  // metrics-http-route
+  std::string metrics_route = "/metrics";      // metrics-http-route
 };
 
 // Registers the shared options; `options.admin_host_port` holds the service's default port.

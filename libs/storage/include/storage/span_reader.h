@@ -19,25 +19,30 @@ namespace ariadne::storage {
 
 // A trace search, as the Jaeger query API expresses it. Times are Unix nanoseconds.
 struct TraceQuery {
-  std::string service;                // required
-  std::string operation;              // empty: any
+  std::string service;    // required
+  std::string operation;  // empty: any
   std::optional<tracecore::SpanKind> span_kind;
   // Exact matches, all of which one span of the trace must satisfy, looked up in the span's
   // attributes, its resource's attributes and its events' attributes. Values compare as text
   // (an int 200 matches "200", a bool true matches "true").
   std::vector<std::pair<std::string, std::string>> tags;
-  uint64_t start_time_min = 0;        // a matching span starts at or after this
-  uint64_t start_time_max = 0;        // ... and at or before this (0: no bound)
-  uint64_t duration_min = 0;          // nanoseconds, 0: no bound
-  uint64_t duration_max = 0;          // nanoseconds, 0: no bound
-  uint32_t limit = 20;                // the most trace ids to return
+  uint64_t start_time_min = 0;  // a matching span starts at or after this
+  uint64_t start_time_max = 0;  // ... and at or before this (0: no bound)
+  uint64_t duration_min = 0;    // nanoseconds, 0: no bound
+  uint64_t duration_max = 0;    // nanoseconds, 0: no bound
+  uint32_t limit = 20;          // the most trace ids to return
 };
 
 // An operation (span name) a service has reported, with the kind it was reported with.
 struct Operation {
   std::string name;
   tracecore::SpanKind span_kind = tracecore::SpanKind::kUnspecified;
-  auto operator<=>(const Operation&) const = default;
+  bool operator==(const Operation& other) const {
+    return name == other.name && span_kind == other.span_kind;
+  }
+  bool operator<(const Operation& other) const {
+    return name != other.name ? name < other.name : span_kind < other.span_kind;
+  }
 };
 
 // Calls from one service to another within a time window.
@@ -45,7 +50,9 @@ struct DependencyLink {
   std::string parent;
   std::string child;
   uint64_t call_count = 0;
-  auto operator<=>(const DependencyLink&) const = default;
+  bool operator==(const DependencyLink& other) const {
+    return parent == other.parent && child == other.child && call_count == other.call_count;
+  }
 };
 
 // Receives a trace in pieces. Each chunk owns its spans and stays valid only during the call.

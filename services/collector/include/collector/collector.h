@@ -5,12 +5,12 @@
 // RunCollector is the executable: flags, storage, admin port, signals.
 #pragma once
 
+#include <prometheus/registry.h>
+
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
-
-#include <prometheus/registry.h>
 
 #include "runtime/config.h"
 #include "runtime/tls.h"
@@ -22,32 +22,33 @@ namespace ariadne::collector {
 
 // Every option, with Jaeger v1's names and defaults (docs/configuration.md lists them).
 struct CollectorOptions {
-  std::string grpc_host_port = ":14250";      // collector.grpc-server.host-port
-  int64_t grpc_max_message_bytes = 4 << 20;   // collector.grpc-server.max-message-size
-  runtime::TlsOptions grpc_tls;               // collector.grpc.tls.*
-  std::string http_host_port = ":14268";      // collector.http-server.host-port
-  runtime::TlsOptions http_tls;               // collector.http.tls.*
-  bool otlp_enabled = true;                   // collector.otlp.enabled
-  std::string otlp_grpc_host_port = ":4317";  // collector.otlp.grpc.host-port
+  std::string grpc_host_port = ":14250";          // collector.grpc-server.host-port
+  int64_t grpc_max_message_bytes = 4 << 20;       // collector.grpc-server.max-message-size
+  runtime::TlsOptions grpc_tls;                   // collector.grpc.tls.*
+  std::string http_host_port = ":14268";          // collector.http-server.host-port
+  runtime::TlsOptions http_tls;                   // collector.http.tls.*
+  bool otlp_enabled = true;                       // collector.otlp.enabled
+  std::string otlp_grpc_host_port = ":4317";      // collector.otlp.grpc.host-port
   int64_t otlp_grpc_max_message_bytes = 4 << 20;  // collector.otlp.grpc.max-message-size
-  runtime::TlsOptions otlp_grpc_tls;          // collector.otlp.grpc.tls.*
-  std::string otlp_http_host_port = ":4318";  // collector.otlp.http.host-port
-  runtime::TlsOptions otlp_http_tls;          // collector.otlp.http.tls.*
-  std::string zipkin_host_port;               // collector.zipkin.host-port; empty: off
-  runtime::TlsOptions zipkin_tls;             // collector.zipkin.tls.*
+  runtime::TlsOptions otlp_grpc_tls;              // collector.otlp.grpc.tls.*
+  std::string otlp_http_host_port = ":4318";      // collector.otlp.http.host-port
+  runtime::TlsOptions otlp_http_tls;              // collector.otlp.http.tls.*
+  std::string zipkin_host_port;                   // collector.zipkin.host-port; empty: off
+  runtime::TlsOptions zipkin_tls;                 // collector.zipkin.tls.*
 
-  int64_t queue_size = 2000;                  // collector.queue-size (spans)
-  int64_t queue_size_memory_mib = 0;          // collector.queue-size-memory; 0: 256 MiB
-  int64_t num_workers = 50;                   // collector.num-workers
-  int64_t max_request_bytes = 16 << 20;       // collector.max-request-size (HTTP bodies)
-  int64_t max_packet_size = 16 << 20;         // collector.max-packet-size: the seed's name for it
-  int64_t max_spans_per_request = 100'000;    // collector.max-spans-per-request; 0: none
-  int64_t http_threads = 2;                   // collector.http-server.threads
+  int64_t queue_size = 2000;                // collector.queue-size (spans)
+  int64_t queue_size_memory_mib = 0;        // collector.queue-size-memory; 0: 256 MiB
+  int64_t num_workers = 50;                 // collector.num-workers
+  int64_t max_request_bytes = 16 << 20;     // collector.max-request-size (HTTP bodies)
+  int64_t max_packet_size = 16 << 20;       // collector.max-packet-size: the seed's name for it
+  int64_t max_spans_per_request = 100'000;  // collector.max-spans-per-request; 0: none
+  int64_t http_threads = 2;                 // collector.http-server.threads
 
-  std::string sampling_strategies_file;       // sampling.strategies-file
+  std::string sampling_strategies_file;                  // sampling.strategies-file
   std::chrono::nanoseconds sampling_reload_interval{0};  // sampling.strategies-reload-interval
   double default_sampling_probability = tracecore::sampling::kDefaultSamplingProbability;
-  std::chrono::nanoseconds shutdown_timeout = std::chrono::seconds(30);  // collector.shutdown-timeout
+  std::chrono::nanoseconds shutdown_timeout =
+      std::chrono::seconds(30);  // collector.shutdown-timeout
 };
 
 // Registers every collector option on `config`, bound to `options`.

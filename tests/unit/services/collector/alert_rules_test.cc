@@ -18,8 +18,8 @@ namespace {
 std::set<std::string> MetricsReferencedByRules(const std::string& path) {
   std::ifstream file(path);
   REQUIRE(file);
-  static const std::set<std::string> kPromQlWords = {"rate", "histogram_quantile", "sum", "by",
-                                                      "irate", "increase", "avg", "max", "min"};
+  static const std::set<std::string> kPromQlWords = {
+      "rate", "histogram_quantile", "sum", "by", "irate", "increase", "avg", "max", "min"};
   const std::regex identifier(R"([a-zA-Z_:][a-zA-Z0-9_:]*)");
   std::set<std::string> names;
   std::string line;
@@ -27,7 +27,7 @@ std::set<std::string> MetricsReferencedByRules(const std::string& path) {
     const size_t expr = line.find("expr:");
     if (expr == std::string::npos) continue;
     std::string text = line.substr(expr + 5);
-    text = std::regex_replace(text, std::regex(R"(\{[^}]*\})"), "");  // label matchers
+    text = std::regex_replace(text, std::regex(R"(\{[^}]*\})"), "");   // label matchers
     text = std::regex_replace(text, std::regex(R"(\[[^\]]*\])"), "");  // range selectors
     for (std::sregex_iterator it(text.begin(), text.end(), identifier), end; it != end; ++it) {
       if (!kPromQlWords.count(it->str())) names.insert(it->str());
@@ -37,9 +37,8 @@ std::set<std::string> MetricsReferencedByRules(const std::string& path) {
 }
 
 TEST_CASE("every collector metric the seed's alert rules use is on the admin port's /metrics") {
-  const std::set<std::string> referenced =
-      MetricsReferencedByRules(std::string(ARIADNE_SOURCE_DIR) +
-                               "/deploy/prometheus/jaeger-alerting-rules.yml");
+  const std::set<std::string> referenced = MetricsReferencedByRules(
+      std::string(ARIADNE_SOURCE_DIR) + "/deploy/prometheus/jaeger-alerting-rules.yml");
   // The rules as the seed wrote them: if they change, this list and the checks below must too.
   REQUIRE(referenced == std::set<std::string>{"up", "jaeger_collector_spans_dropped_total",
                                               "jaeger_collector_spans_received_total",
@@ -51,9 +50,9 @@ TEST_CASE("every collector metric the seed's alert rules use is on the admin por
   runtime::Health health;
   health.Set(runtime::ServingState::kServing);
   std::unique_ptr<runtime::AdminServer> admin;
-  REQUIRE(runtime::AdminServer::Start({.host_port = "127.0.0.1:0"}, health, collector.registry,
-                                      admin)
-              .ok());
+  REQUIRE(
+      runtime::AdminServer::Start({.host_port = "127.0.0.1:0"}, health, collector.registry, admin)
+          .ok());
   REQUIRE(Post(collector.instance->otlp_http_port(), "/v1/traces", "application/x-protobuf",
                ReadWireFixture("otlp-http-export-request.bin"))
               .status == 200);

@@ -1,5 +1,7 @@
 // The collector in-process: every receiver, the status codes of reference §1.4-1.6, limits,
 // backpressure with its accounting, partial success, sampling endpoints, hostile bodies.
+#include <grpcpp/create_channel.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <zlib.h>
 
 #include <condition_variable>
@@ -8,9 +10,6 @@
 #include <mutex>
 #include <random>
 #include <thread>
-
-#include <grpcpp/create_channel.h>
-#include <grpcpp/generic/generic_stub.h>
 
 #include "collector_test_support.h"
 #include "jaeger/api_v2/collector.grpc.pb.h"
@@ -27,7 +26,8 @@ using opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest;
 using opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse;
 using opentelemetry::proto::collector::trace::v1::TraceService;
 
-const tracecore::TraceId kFixtureTrace = *tracecore::TraceId::FromHex("a1b2c3d4e5f607180000000000000001");
+const tracecore::TraceId kFixtureTrace =
+    *tracecore::TraceId::FromHex("a1b2c3d4e5f607180000000000000001");
 constexpr size_t kFixtureSpans = 4;
 
 // Spans of `trace` in the store.
@@ -56,8 +56,8 @@ grpc::Status ExportOtlp(int port, const std::string& request_bytes,
   REQUIRE(request.ParseFromString(request_bytes));
   ExportTraceServiceResponse ignored;
   grpc::ClientContext context;
-  return TraceService::NewStub(Channel(port))->Export(&context, request,
-                                                      response ? response : &ignored);
+  return TraceService::NewStub(Channel(port))
+      ->Export(&context, request, response ? response : &ignored);
 }
 
 grpc::Status PostJaegerSpans(int port, const std::string& otlp_fixture) {
@@ -71,6 +71,16 @@ grpc::Status PostJaegerSpans(int port, const std::string& otlp_fixture) {
   grpc::ClientContext context;
   return jaeger::api_v2::CollectorService::NewStub(Channel(port))
       ->PostSpans(&context, request, &response);
+}
+
+// This process's resident memory in KiB.
+uint64_t ResidentKib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6));
+  }
+  return 0;
 }
 
 std::string Gzip(const std::string& input) {
@@ -136,9 +146,9 @@ TEST_CASE("every receiver stores the spans of the real-client fixtures") {
     CHECK(response.body.empty());  // ExportTraceServiceResponse{} without partial success
   }
   SECTION("OTLP/HTTP JSON, gzip") {
-    const auto response =
-        Post(c.otlp_http_port(), "/v1/traces", "application/json",
-             Gzip(ReadWireFixture("otlp-http-export-request.json")), {{"Content-Encoding", "gzip"}});
+    const auto response = Post(c.otlp_http_port(), "/v1/traces", "application/json",
+                               Gzip(ReadWireFixture("otlp-http-export-request.json")),
+                               {{"Content-Encoding", "gzip"}});
     CHECK(response.status == 200);
     CHECK(response.body == "{}");
   }
@@ -152,9 +162,9 @@ TEST_CASE("every receiver stores the spans of the real-client fixtures") {
               .ok());
   }
   SECTION("Jaeger Thrift over HTTP, with the ?format= old clients add") {
-    const auto response = Post(c.http_port(), "/api/traces?format=jaeger.thrift",
-                               "application/x-thrift",
-                               ReadWireFixture("jaeger-thrift-binary-http-batch.bin"));
+    const auto response =
+        Post(c.http_port(), "/api/traces?format=jaeger.thrift", "application/x-thrift",
+             ReadWireFixture("jaeger-thrift-binary-http-batch.bin"));
     CHECK(response.status == 202);
     CHECK(response.body.empty());
   }
@@ -189,7 +199,8 @@ TEST_CASE("every gRPC port serves every gRPC service, every HTTP port every rout
 
 TEST_CASE("the seed's curl with a JSON body gets a 400 that explains the content type") {
   RunningCollector collector;
-  const auto response = Post(collector.instance->http_port(), "/api/traces", "application/json", "{}");
+  const auto response =
+      Post(collector.instance->http_port(), "/api/traces", "application/json", "{}");
   CHECK(response.status == 400);
   CHECK_THAT(response.body, Catch::Contains("Unsupported content type: application/json"));
   CHECK_THAT(response.body, Catch::Contains("application/x-thrift"));
@@ -222,6 +233,12 @@ TEST_CASE("malformed bodies and wrong content types get 4xx with the decoder's m
   CHECK(Post(c.otlp_http_port(), "/v1/traces", "application/json", "not gzip",
              {{"Content-Encoding", "gzip"}})
             .status == 400);
+  // A gzip bomb: 256 MiB of zeros in about 256 KiB; refused once it inflates past the bound
+  // (4 x --collector.max-request-size).
+  const auto bomb =
+      Post(c.otlp_http_port(), "/v1/traces", "application/x-protobuf",
+           Gzip(std::string(size_t{256} << 20, '\0')), {{"Content-Encoding", "gzip"}});
+  CHECK(bomb.status == 413);
 
   grpc::GenericStub stub(Channel(c.otlp_grpc_port()));
   grpc::ClientContext context;
@@ -247,7 +264,7 @@ TEST_CASE("malformed bodies and wrong content types get 4xx with the decoder's m
 TEST_CASE("requests over the limits get 413 or RESOURCE_EXHAUSTED with a message") {
   auto options = LoopbackOptions();
   options.max_spans_per_request = 3;  // the fixtures carry 4
-  options.max_request_bytes = 8192;  // above every fixture
+  options.max_request_bytes = 8192;   // above every fixture
   RunningCollector collector(options);
   const auto& c = *collector.instance;
 
@@ -307,8 +324,8 @@ TEST_CASE("a full queue answers with backpressure, and every span is accounted f
   const double received = MetricValue(metrics, "jaeger_collector_spans_received_total");
   const double rejected = MetricValue(metrics, "jaeger_collector_spans_rejected_total");
   const double dropped = MetricValue(metrics, "jaeger_collector_spans_dropped_total");
-  const double saved = MetricValue(metrics, "jaeger_collector_spans_saved_by_svc_total",
-                                   {"result=\"ok\""});
+  const double saved =
+      MetricValue(metrics, "jaeger_collector_spans_saved_by_svc_total", {"result=\"ok\""});
   CHECK(received == 5 * kFixtureSpans);
   CHECK(rejected == 3 * kFixtureSpans);
   CHECK(dropped == 0);
@@ -334,9 +351,9 @@ TEST_CASE("spans with all-zero ids are rejected one by one: OTLP partial success
   CHECK_THAT(parsed.partial_success().error_message(), Catch::Contains("all-zero"));
 
   ExportTraceServiceResponse grpc_response;
-  CHECK(ExportOtlp(collector.instance->otlp_grpc_port(), request.SerializeAsString(),
-                   &grpc_response)
-            .ok());
+  CHECK(
+      ExportOtlp(collector.instance->otlp_grpc_port(), request.SerializeAsString(), &grpc_response)
+          .ok());
   CHECK(grpc_response.partial_success().rejected_spans() == 1);
   collector.Drain();
   CHECK(collector.store.span_count() == 2 * (kFixtureSpans - 1));
@@ -412,7 +429,9 @@ TEST_CASE("thousands of random bodies on every route: 4xx answers, and the colle
                                ReadWireFixture("jaeger-thrift-binary-http-batch.bin"),
                                ReadWireFixture("zipkin-v2-spans.json")};
   std::map<unsigned, int> statuses;
+  uint64_t resident_after_warm_up = 0;
   for (int i = 0; i < 3000; ++i) {
+    if (i == 500) resident_after_warm_up = ResidentKib();
     const Route& route = routes[static_cast<size_t>(i) % std::size(routes)];
     // Half pure noise, half a real body with a few bytes flipped.
     std::string body = seeds[random() % std::size(seeds)];
@@ -420,7 +439,8 @@ TEST_CASE("thousands of random bodies on every route: 4xx answers, and the colle
       body.resize(random() % 512);
       for (char& ch : body) ch = static_cast<char>(random());
     } else {
-      for (int flips = 0; flips < 4; ++flips) body[random() % body.size()] = static_cast<char>(random());
+      for (int flips = 0; flips < 4; ++flips)
+        body[random() % body.size()] = static_cast<char>(random());
     }
     const auto response = Post(route.port, route.target, route.content_type, body);
     ++statuses[response.status];
@@ -429,6 +449,9 @@ TEST_CASE("thousands of random bodies on every route: 4xx answers, and the colle
     REQUIRE(response.status < 500);
   }
   CHECK(statuses.count(400) == 1);
+  // Flat memory: 2,500 more hostile requests leave the resident set where warm-up put it.
+  const uint64_t growth_kib = ResidentKib() - std::min(ResidentKib(), resident_after_warm_up);
+  CHECK(growth_kib < 16 * 1024);
   CHECK(Post(c.otlp_http_port(), "/v1/traces", "application/x-protobuf",
              ReadWireFixture("otlp-http-export-request.bin"))
             .status == 200);

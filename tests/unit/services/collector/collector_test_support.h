@@ -2,11 +2,11 @@
 // collector's tests.
 #pragma once
 
-#include <memory>
-#include <string>
+#include <prometheus/registry.h>
 
 #include <catch2/catch.hpp>
-#include <prometheus/registry.h>
+#include <memory>
+#include <string>
 
 #include "collector/collector.h"
 #include "memory/memory_store.h"
@@ -50,9 +50,9 @@ struct RunningCollector {
 
 // Sends one HTTP request to 127.0.0.1:`port` and returns the response; fails the test on a
 // transport error.
-inline runtime::HttpClientResponse Post(int port, const std::string& target,
-                                        const std::string& content_type, const std::string& body,
-                                        std::vector<std::pair<std::string, std::string>> headers = {}) {
+inline runtime::HttpClientResponse Post(
+    int port, const std::string& target, const std::string& content_type, const std::string& body,
+    std::vector<std::pair<std::string, std::string>> headers = {}) {
   runtime::HttpClient client("127.0.0.1", static_cast<uint16_t>(port));
   if (!content_type.empty()) headers.emplace_back("Content-Type", content_type);
   runtime::HttpClientResponse response;
