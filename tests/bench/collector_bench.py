@@ -65,7 +65,7 @@ class Collector:
         self.admin = free_port()
         args = [f"--{option}=127.0.0.1:{port}" for option, port in self.ports.items()]
         args += [f"--admin.http.host-port=127.0.0.1:{self.admin}",
-                 "--memory.max-traces=20000",       # bounded: a benchmark, not a store
+                 "--memory.max-traces=2000",  # the store keeps ~20k spans: RSS is the collector's
                  "--collector.queue-size=200000", "--collector.num-workers=4",
                  "--log-level=warn"]
         self.process = subprocess.Popen(pin + [f"{build}/services/collector/ariadne-collector"] + args)

@@ -63,12 +63,12 @@ grpc::Status ToGrpcStatus(const IngestResult& result) {
 // Decodes `request` with `decode` and submits it; returns the status to answer with.
 template <typename Decode>
 grpc::Status DecodeAndSubmit(const grpc::ByteBuffer& request, Ingester& ingester, Format format,
-                             Decode&& decode, IngestResult& result) {
+                             tracecore::TextCheck text, Decode&& decode, IngestResult& result) {
   SpanBatch batch;
   const std::string_view bytes = batch.Retain(Flatten(request));
   const tracecore::Status decoded = decode(bytes, batch);
   if (!decoded.ok()) return {grpc::StatusCode::INVALID_ARGUMENT, decoded.message()};
-  result = ingester.Submit(std::move(batch), bytes.size(), format, Transport::kGrpc);
+  result = ingester.Submit(std::move(batch), bytes.size(), format, Transport::kGrpc, text);
   return ToGrpcStatus(result);
 }
 
@@ -82,8 +82,9 @@ class OtlpTraceService final
                                    const grpc::ByteBuffer* request,
                                    grpc::ByteBuffer* response) override {
     IngestResult result;
-    const grpc::Status status = DecodeAndSubmit(*request, ingester_, Format::kOtlp,
-                                                tracecore::otlp::DecodeExportRequest, result);
+    const grpc::Status status =
+        DecodeAndSubmit(*request, ingester_, Format::kOtlp, tracecore::TextCheck::kAlreadyValid,
+                        tracecore::otlp::DecodeExportRequest, result);
     if (status.ok()) {
       std::string body;
       EncodeExportResponse(result.rejected_spans, result.message, /*json=*/false, body);
@@ -108,8 +109,9 @@ class JaegerCollectorService final
                                       const grpc::ByteBuffer* request,
                                       grpc::ByteBuffer* response) override {
     IngestResult result;
-    grpc::Status status = DecodeAndSubmit(*request, ingester_, Format::kProto,
-                                          tracecore::jaeger_proto::DecodePostSpansRequest, result);
+    grpc::Status status =
+        DecodeAndSubmit(*request, ingester_, Format::kProto, tracecore::TextCheck::kValidate,
+                        tracecore::jaeger_proto::DecodePostSpansRequest, result);
     if (status.ok() && result.rejected_spans > 0) {
       // api_v2 has no partial success: invalid spans make the call fail, valid ones are kept.
       status = {grpc::StatusCode::INVALID_ARGUMENT, result.message};

@@ -63,13 +63,14 @@ void AnswerIngest(const IngestResult& result, HttpResponse& response) {
 
 // Decodes `request.body` with `decode` into a batch that owns a copy of the body, and submits it.
 template <typename Decode>
-bool DecodeAndSubmit(const HttpRequest& request, Ingester& ingester, Format format, Decode&& decode,
-                     IngestResult& result, Status& error) {
+bool DecodeAndSubmit(const HttpRequest& request, Ingester& ingester, Format format,
+                     tracecore::TextCheck text, Decode&& decode, IngestResult& result,
+                     Status& error) {
   SpanBatch batch;
   const std::string_view bytes = batch.Retain(std::string(request.body));
   error = decode(bytes, batch);
   if (!error.ok()) return false;
-  result = ingester.Submit(std::move(batch), bytes.size(), format, Transport::kHttp);
+  result = ingester.Submit(std::move(batch), bytes.size(), format, Transport::kHttp, text);
   return true;
 }
 
@@ -87,10 +88,10 @@ void HandleOtlp(Ingester& ingester, const HttpRequest& request, HttpResponse& re
   IngestResult result;
   Status error;
   const bool decoded =
-      json ? DecodeAndSubmit(request, ingester, Format::kOtlp,
+      json ? DecodeAndSubmit(request, ingester, Format::kOtlp, tracecore::TextCheck::kAlreadyValid,
                              tracecore::otlp::DecodeExportRequestJson, result, error)
-           : DecodeAndSubmit(request, ingester, Format::kOtlp, tracecore::otlp::DecodeExportRequest,
-                             result, error);
+           : DecodeAndSubmit(request, ingester, Format::kOtlp, tracecore::TextCheck::kAlreadyValid,
+                             tracecore::otlp::DecodeExportRequest, result, error);
   if (!decoded) {
     response.status = 400;
     EncodeRpcStatus(kRpcInvalidArgument, error.message(), json, response.body);
@@ -134,7 +135,8 @@ void HandleJaegerThrift(Ingester& ingester, const HttpRequest& request, HttpResp
     return tracecore::jaeger_thrift::DecodeBatch(bytes, tracecore::jaeger_thrift::Protocol::kBinary,
                                                  batch);
   };
-  if (!DecodeAndSubmit(request, ingester, Format::kJaeger, decode, result, error)) {
+  if (!DecodeAndSubmit(request, ingester, Format::kJaeger, tracecore::TextCheck::kValidate, decode,
+                       result, error)) {
     PlainText(response, 400, "Unable to process request body: " + error.message());
     return;
   }
@@ -145,11 +147,11 @@ void HandleZipkinV1(Ingester& ingester, const HttpRequest& request, HttpResponse
   const bool thrift = MediaType(request) == "application/x-thrift";
   IngestResult result;
   Status error;
-  const bool decoded = thrift
-                           ? DecodeAndSubmit(request, ingester, Format::kZipkin,
-                                             tracecore::zipkin::DecodeV1ThriftList, result, error)
-                           : DecodeAndSubmit(request, ingester, Format::kZipkin,
-                                             tracecore::zipkin::DecodeV1Json, result, error);
+  const bool decoded =
+      thrift ? DecodeAndSubmit(request, ingester, Format::kZipkin, tracecore::TextCheck::kValidate,
+                               tracecore::zipkin::DecodeV1ThriftList, result, error)
+             : DecodeAndSubmit(request, ingester, Format::kZipkin, tracecore::TextCheck::kValidate,
+                               tracecore::zipkin::DecodeV1Json, result, error);
   if (!decoded) {
     PlainText(response, 400, "Unable to process request body: " + error.message());
     return;
@@ -161,10 +163,12 @@ void HandleZipkinV2(Ingester& ingester, const HttpRequest& request, HttpResponse
   const bool proto = MediaType(request) == "application/x-protobuf";
   IngestResult result;
   Status error;
-  const bool decoded = proto ? DecodeAndSubmit(request, ingester, Format::kZipkin,
-                                               tracecore::zipkin::DecodeV2Proto, result, error)
-                             : DecodeAndSubmit(request, ingester, Format::kZipkin,
-                                               tracecore::zipkin::DecodeV2Json, result, error);
+  const bool decoded =
+      proto
+          ? DecodeAndSubmit(request, ingester, Format::kZipkin, tracecore::TextCheck::kAlreadyValid,
+                            tracecore::zipkin::DecodeV2Proto, result, error)
+          : DecodeAndSubmit(request, ingester, Format::kZipkin, tracecore::TextCheck::kAlreadyValid,
+                            tracecore::zipkin::DecodeV2Json, result, error);
   if (!decoded) {
     PlainText(response, 400, "Unable to process request body: " + error.message());
     return;

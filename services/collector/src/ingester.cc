@@ -23,10 +23,10 @@ struct ServiceKey {
 }  // namespace
 
 IngestResult Ingester::Submit(tracecore::SpanBatch&& batch, uint64_t request_bytes, Format format,
-                              Transport transport) {
+                              Transport transport, tracecore::TextCheck text) {
   IngestResult result;
   // Sanitized first, so that even a refused batch only puts valid UTF-8 service names in labels.
-  tracecore::Sanitize(batch);
+  tracecore::Sanitize(batch, text);
   const uint64_t spans = batch.spans().size();
   if (limits_.max_spans_per_request != 0 && spans > limits_.max_spans_per_request) {
     CountPerService(batch, format, transport, /*received=*/true, RejectReason::kTooLarge);

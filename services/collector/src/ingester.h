@@ -13,6 +13,7 @@
 #include "collector_metrics.h"
 #include "span_pipeline.h"
 #include "tracecore/model.h"
+#include "tracecore/translate/sanitizer.h"
 
 namespace ariadne::collector {
 
@@ -39,9 +40,10 @@ class Ingester {
   Ingester(IngestLimits limits, SpanPipeline& pipeline, CollectorMetrics& metrics)
       : limits_(limits), pipeline_(pipeline), metrics_(metrics) {}
 
-  // Takes ownership of `batch` (decoded from a request of `request_bytes` bytes).
+  // Takes ownership of `batch` (decoded from a request of `request_bytes` bytes). `text` says
+  // whether the decoder already proved every string UTF-8 (tracecore::TextCheck).
   IngestResult Submit(tracecore::SpanBatch&& batch, uint64_t request_bytes, Format format,
-                      Transport transport);
+                      Transport transport, tracecore::TextCheck text);
 
  private:
   uint64_t RemoveInvalidSpans(tracecore::SpanBatch& batch, Format format, Transport transport,

@@ -42,12 +42,13 @@ void SanitizeServiceName(Resource& resource, SanitizeCounts& counts) {
 
 }  // namespace
 
-SanitizeCounts Sanitize(SpanBatch& batch) {
+SanitizeCounts Sanitize(SpanBatch& batch, TextCheck text) {
   SanitizeCounts counts;
   for (Resource& resource : batch.resources()) {
     SanitizeServiceName(resource, counts);  // first: the generic rule would turn it into bytes
-    SanitizeAttributes(resource.attributes, counts);
+    if (text == TextCheck::kValidate) SanitizeAttributes(resource.attributes, counts);
   }
+  if (text == TextCheck::kAlreadyValid) return counts;
   for (Span& span : batch.spans()) {
     SanitizeAttributes(span.attributes, counts);
     if (!IsValidUtf8(span.name)) {

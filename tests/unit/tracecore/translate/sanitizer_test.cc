@@ -76,3 +76,28 @@ TEST_CASE("Sanitize leaves a clean batch untouched") {
 
 }  // namespace
 }  // namespace ariadne::tracecore
+
+namespace ariadne::tracecore {
+namespace {
+
+TEST_CASE("Sanitize with TextCheck::kAlreadyValid applies the service-name rules only") {
+  SpanBatch batch;
+  const uint32_t missing = batch.AddResource();
+  const uint32_t empty = batch.AddResource();
+  batch.resources()[empty].attributes.push_back({"service.name", AnyValue::String("")});
+  const uint32_t scope = batch.AddScope();
+  Span& span = batch.AddSpan(missing, scope);
+  span.name = "checkout";
+  span.attributes.push_back({"http.route", AnyValue::String("/cart")});
+
+  const SanitizeCounts counts = Sanitize(batch, TextCheck::kAlreadyValid);
+  CHECK(batch.resources()[missing].ServiceName() == kMissingServiceName);
+  CHECK(batch.resources()[empty].ServiceName() == kEmptyServiceName);
+  CHECK(counts.service_names_fixed == 2);
+  CHECK(counts.invalid_utf8_fixed == 0);
+  CHECK(batch.spans()[0].name == "checkout");
+  CHECK(batch.spans()[0].attributes.size() == 1);
+}
+
+}  // namespace
+}  // namespace ariadne::tracecore

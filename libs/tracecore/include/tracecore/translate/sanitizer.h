@@ -30,7 +30,13 @@ struct SanitizeCounts {
   uint64_t invalid_utf8_fixed = 0;   // span names, keys and values rewritten
 };
 
-// Applies every rule above in place. Cheap when nothing needs fixing: one UTF-8 check per string.
-SanitizeCounts Sanitize(SpanBatch& batch);
+// Whether the decoder that filled a batch has already proven every string valid UTF-8 (OTLP,
+// Zipkin v2 and the JSON formats reject invalid UTF-8; the Jaeger and Zipkin Thrift decoders and
+// api_v2 accept any bytes, as Jaeger does).
+enum class TextCheck { kValidate, kAlreadyValid };
+
+// Applies every rule above in place. Cheap when nothing needs fixing: one UTF-8 check per string,
+// none with TextCheck::kAlreadyValid (then only the service-name rules can apply).
+SanitizeCounts Sanitize(SpanBatch& batch, TextCheck text = TextCheck::kValidate);
 
 }  // namespace ariadne::tracecore
