@@ -60,14 +60,14 @@ def metric(text, name):
 
 
 class Collector:
-    def __init__(self, build, pin):
+    def __init__(self, build, pin, extra=()):
         self.ports = {option: free_port() for option, _ in PROTOCOLS.values()}
         self.admin = free_port()
         args = [f"--{option}=127.0.0.1:{port}" for option, port in self.ports.items()]
         args += [f"--admin.http.host-port=127.0.0.1:{self.admin}",
                  "--memory.max-traces=2000",  # the store keeps ~20k spans: RSS is the collector's
                  "--collector.queue-size=200000", "--collector.num-workers=4",
-                 "--log-level=warn"]
+                 "--log-level=warn"] + list(extra)
         self.process = subprocess.Popen(pin + [f"{build}/services/collector/ariadne-collector"] + args)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -88,17 +88,17 @@ class Collector:
         self.process.wait(timeout=60)
 
 
-def run_once(build, protocol, seconds, rate, pins):
-    collector = Collector(build, pins[0])
+def run_once(build, protocol, seconds, rate, pins, extra=(), workers=2):
+    collector = Collector(build, pins[0], extra)
     try:
         option, _ = PROTOCOLS[protocol]
         cpu_before = cpu_seconds(collector.process.pid)
         tracegen = subprocess.run(
             pins[1] + [f"{build}/services/tracegen/ariadne-tracegen", f"--protocol={protocol}",
                        f"--endpoint=127.0.0.1:{collector.ports[option]}", f"--rate={rate}",
-                       f"--duration={seconds}s", "--workers=2", "--batch-size=200"],
+                       f"--duration={seconds}s", f"--workers={workers}", "--batch-size=200"],
             capture_output=True, text=True, timeout=seconds + 60)
-        if tracegen.returncode != 0:
+        if tracegen.returncode != 0 and not extra:
             raise SystemExit(f"tracegen failed on {protocol}: {tracegen.stderr[-2000:]}")
         report = json.loads(tracegen.stdout.strip().splitlines()[-1])
         if report["spans_failed"] > 0:
@@ -123,6 +123,10 @@ def run_once(build, protocol, seconds, rate, pins):
             "rss_mib": peak_rss_mib(collector.process.pid),
             "accounted": received == done,
             "rejected": report["spans_rejected"],
+            "received": received,
+            "collector_rejected": metric(text, "jaeger_collector_spans_rejected_total"),
+            "dropped": metric(text, "jaeger_collector_spans_dropped_total"),
+            "saved": metric(text, "jaeger_collector_spans_processed_total"),
         }
     finally:
         collector.stop()
@@ -172,6 +176,16 @@ def main():
           f"collector CPU {statistics.median(r['collector_cpu'] for r in runs):.2f} core, "
           f"peak RSS {statistics.median(r['rss_mib'] for r in runs):.0f} MiB")
     failed |= not all(r["accounted"] for r in runs)
+
+    # Overload: a small queue, one storage worker, tracegen with 4 workers as fast as it can.
+    overload = run_once(args.build, "otlp-http", max(args.seconds, 2) * 2, 0, pins,
+                        extra=("--collector.queue-size=2000", "--collector.num-workers=1"),
+                        workers=4)
+    print(f"overload (otlp-http, queue 2000 spans, 1 worker, tracegen 4 workers): received "
+          f"{overload['received']:.0f} = saved {overload['saved']:.0f} + rejected "
+          f"{overload['collector_rejected']:.0f} + dropped {overload['dropped']:.0f}; "
+          f"peak RSS {overload['rss_mib']:.0f} MiB")
+    failed |= not overload["accounted"]
     if failed:
         print("collector_bench: received != rejected + dropped + processed in some run", file=sys.stderr)
         return 1

@@ -1,0 +1,157 @@
+// The storage registry: backends by name, their options on a service's Config, and the names a
+// Jaeger user may ask for that this build does not have.
+#include <catch2/catch.hpp>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/config.h"
+#include "storage/factory.h"
+#include "storage/span_store_conformance.h"
+
+namespace ariadne::storage {
+namespace {
+
+using testing::conformance::Spans;
+using testing::conformance::Trace;
+using tracecore::Status;
+using tracecore::StatusCode;
+using Environment = std::map<std::string, std::string>;
+
+// A service's storage options: --span-storage.type and every backend's own, parsed from `args`.
+struct StorageConfig {
+  std::vector<std::unique_ptr<BackendFactory>> factories = MakeBackendFactories();
+  std::string type = "memory";
+  runtime::Config config{"ariadne-test", "storage registry test"};
+
+  StorageConfig() { AddStorageOptions(config, &type, factories); }
+
+  Status Parse(const std::vector<std::string>& args, const Environment& environment = {}) {
+    std::vector<const char*> argv = {"ariadne-test"};
+    for (const std::string& arg : args) argv.push_back(arg.c_str());
+    return config.Parse(static_cast<int>(argv.size()), argv.data(), environment);
+  }
+
+  Status Open(Backend& out) { return OpenBackend(type, factories, out); }
+};
+
+bool Stored(Backend& backend, const tracecore::TraceId& id) {
+  bool found = false;
+  const Status read = backend.reader->GetTrace(
+      id, 10, [](const tracecore::SpanBatch&) { return Status(); }, found);
+  REQUIRE(read.ok());
+  return found;
+}
+
+TEST_CASE("registry: this build has the memory backend") {
+  std::vector<std::string> names;
+  for (const auto& factory : MakeBackendFactories()) names.emplace_back(factory->name());
+  CHECK(names == std::vector<std::string>{"memory"});
+}
+
+TEST_CASE("registry: memory opens a store that writes and reads") {
+  StorageConfig storage;
+  REQUIRE(storage.Parse({"--span-storage.type=memory"}).ok());
+  Backend backend;
+  const Status opened = storage.Open(backend);
+  INFO(opened.message());
+  REQUIRE(opened.ok());
+  REQUIRE(backend.writer != nullptr);
+  REQUIRE(backend.reader != nullptr);
+  REQUIRE(backend.dependencies != nullptr);
+  REQUIRE(backend.writer->WriteBatch(Spans("frontend", {{.trace = Trace(1), .id = 1}})).ok());
+  REQUIRE(backend.writer->Flush().ok());
+  CHECK(Stored(backend, Trace(1)));
+  std::vector<std::string> services;
+  REQUIRE(backend.reader->GetServices(services).ok());
+  CHECK(services == std::vector<std::string>{"frontend"});
+}
+
+TEST_CASE("registry: SPAN_STORAGE_TYPE selects the backend") {
+  StorageConfig storage;
+  storage.type = "";
+  REQUIRE(storage.Parse({}, {{"SPAN_STORAGE_TYPE", "memory"}}).ok());
+  CHECK(storage.type == "memory");
+  Backend backend;
+  CHECK(storage.Open(backend).ok());
+}
+
+TEST_CASE("registry: --memory.max-traces reaches the memory store") {
+  StorageConfig storage;
+  SECTION("as a flag") {
+    REQUIRE(storage.Parse({"--memory.max-traces=2"}).ok());
+  }
+  SECTION("from the environment") {
+    REQUIRE(storage.Parse({}, {{"MEMORY_MAX_TRACES", "2"}}).ok());
+  }
+  Backend backend;
+  REQUIRE(storage.Open(backend).ok());
+  for (uint64_t n = 1; n <= 3; ++n) {
+    REQUIRE(backend.writer->WriteBatch(Spans("frontend", {{.trace = Trace(n), .id = n}})).ok());
+  }
+  CHECK_FALSE(Stored(backend, Trace(1)));
+  CHECK(Stored(backend, Trace(2)));
+  CHECK(Stored(backend, Trace(3)));
+}
+
+TEST_CASE("registry: a bad --memory.max-traces is rejected naming the option") {
+  StorageConfig storage;
+  const std::string value = GENERATE(as<std::string>(), "-1", "many", "1.5");
+  INFO(value);
+  const Status parsed = storage.Parse({"--memory.max-traces=" + value});
+  CHECK(parsed.code() == StatusCode::kInvalidArgument);
+  CHECK_THAT(parsed.message(), Catch::Contains("memory.max-traces"));
+}
+
+TEST_CASE("registry: storages Jaeger has and this build has not are named as such") {
+  StorageConfig storage;
+  const std::string type = GENERATE(as<std::string>(), "elasticsearch", "opensearch", "local");
+  INFO(type);
+  Backend backend;
+  const Status opened = OpenBackend(type, storage.factories, backend);
+  CHECK(opened.code() == StatusCode::kInvalidArgument);
+  CHECK_THAT(opened.message(), Catch::Contains("'" + type + "'"));
+  CHECK_THAT(opened.message(), Catch::Contains("not in this build"));
+  CHECK_THAT(opened.message(), Catch::Contains("--span-storage.type=memory"));
+  CHECK(backend.writer == nullptr);
+  CHECK(backend.reader == nullptr);
+}
+
+TEST_CASE("registry: an unknown storage type lists the types this build has") {
+  StorageConfig storage;
+  REQUIRE(storage.Parse({"--span-storage.type=cassandra"}).ok());
+  Backend backend;
+  const Status opened = storage.Open(backend);
+  CHECK(opened.code() == StatusCode::kInvalidArgument);
+  CHECK_THAT(opened.message(), Catch::Contains("unknown storage 'cassandra'"));
+  CHECK_THAT(opened.message(), Catch::Contains("memory"));
+  CHECK(backend.writer == nullptr);
+}
+
+TEST_CASE("registry: options of storages not in this build are rejected when set") {
+  StorageConfig storage;
+  const std::string flag =
+      GENERATE(as<std::string>(), "--es.server-urls=http://127.0.0.1:9200", "--local.path=/tmp/x");
+  INFO(flag);
+  const Status parsed = storage.Parse({flag});
+  CHECK(parsed.code() == StatusCode::kInvalidArgument);
+  CHECK_THAT(parsed.message(), Catch::Contains("not in this build"));
+}
+
+TEST_CASE("registry: options of storages not in this build are accepted when not set") {
+  StorageConfig storage;
+  // Unrelated variables that share a prefix with a planned backend's options.
+  CHECK(storage.Parse({}, {{"ES_JAVA_OPTS", "-Xmx1g"}, {"LOCAL_PATH", "/x"}}).ok());
+}
+
+TEST_CASE("registry: --help lists the storage options") {
+  StorageConfig storage;
+  const std::string help = storage.config.HelpText();
+  CHECK_THAT(help, Catch::Contains("span-storage.type"));
+  CHECK_THAT(help, Catch::Contains("SPAN_STORAGE_TYPE"));
+  CHECK_THAT(help, Catch::Contains("memory.max-traces"));
+}
+
+}  // namespace
+}  // namespace ariadne::storage
