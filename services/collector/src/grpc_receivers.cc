@@ -193,8 +193,8 @@ std::string GrpcAddress(const std::string& host_port) {
 
 class GrpcListener::Services {
  public:
-  Services(Ingester& ingester, SamplingLookup sampling)
-      : otlp(ingester), jaeger(ingester), sampling(std::move(sampling)) {}
+  Services(Ingester& ingester, SamplingLookup lookup)
+      : otlp(ingester), jaeger(ingester), sampling(std::move(lookup)) {}
   OtlpTraceService otlp;
   JaegerCollectorService jaeger;
   SamplingManagerService sampling;

@@ -27,7 +27,8 @@ int RunCollector(int argc, char** argv) {
   runtime::Config config(kProgram,
                          "Receives spans (OTLP, Jaeger, Zipkin), queues them and writes them to "
                          "storage; serves sampling strategies.");
-  runtime::ServiceOptions service{.admin_host_port = ":14269"};
+  runtime::ServiceOptions service;
+  service.admin_host_port = ":14269";
   CollectorOptions options;
   std::string storage_type = "memory";
   auto backends = storage::MakeBackendFactories();

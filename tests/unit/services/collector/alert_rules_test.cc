@@ -50,9 +50,10 @@ TEST_CASE("every collector metric the seed's alert rules use is on the admin por
   runtime::Health health;
   health.Set(runtime::ServingState::kServing);
   std::unique_ptr<runtime::AdminServer> admin;
-  REQUIRE(
-      runtime::AdminServer::Start({.host_port = "127.0.0.1:0"}, health, collector.registry, admin)
-          .ok());
+  REQUIRE(runtime::AdminServer::Start(
+              {.host_port = "127.0.0.1:0", .metrics_route = "/metrics", .tls = {}}, health,
+              collector.registry, admin)
+              .ok());
   REQUIRE(Post(collector.instance->otlp_http_port(), "/v1/traces", "application/x-protobuf",
                ReadWireFixture("otlp-http-export-request.bin"))
               .status == 200);

@@ -130,8 +130,9 @@ TEST_CASE("TLS without client certificates; plain clients cannot talk to a TLS p
 
 TEST_CASE("unreadable TLS files stop the collector at start, naming the flag") {
   auto options = LoopbackOptions();
-  options.grpc_tls = {
-      .enabled = true, .cert_file = "/nonexistent.pem", .key_file = "/nonexistent.key"};
+  options.grpc_tls.enabled = true;
+  options.grpc_tls.cert_file = "/nonexistent.pem";
+  options.grpc_tls.key_file = "/nonexistent.key";
   std::unique_ptr<collector::Collector> instance;
   storage::MemoryStore store;
   const tracecore::Status started = collector::Collector::Start(
