@@ -292,6 +292,17 @@ TEST_CASE("requests over the limits get 413 or RESOURCE_EXHAUSTED with a message
   CHECK(MetricValue(metrics, "jaeger_collector_spans_rejected_total") == 3 * kFixtureSpans);
 }
 
+TEST_CASE("gRPC messages over the receive limit get RESOURCE_EXHAUSTED") {
+  auto options = LoopbackOptions();
+  options.otlp_grpc_max_message_bytes = 1024;  // the fixture is 1,709 bytes
+  RunningCollector collector(options);
+  const grpc::Status status = ExportOtlp(collector.instance->otlp_grpc_port(),
+                                         ReadWireFixture("otlp-grpc-export-request.bin"));
+  CHECK(status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  collector.Drain();
+  CHECK(collector.store.span_count() == 0);
+}
+
 TEST_CASE("a full queue answers with backpressure, and every span is accounted for") {
   auto options = LoopbackOptions();
   options.num_workers = 1;
