@@ -14,6 +14,7 @@
 #include "collector/collector.h"
 #include "manifest.h"
 #include "memory/memory_store.h"
+#include "services/collector/collector_test_support.h"
 
 namespace ariadne::e2e {
 namespace {
@@ -91,18 +92,6 @@ class TemporaryDirectory {
  private:
   fs::path path_;
 };
-
-collector::CollectorOptions LoopbackOptions() {
-  collector::CollectorOptions options;
-  options.grpc_host_port = "127.0.0.1:0";
-  options.http_host_port = "127.0.0.1:0";
-  options.otlp_grpc_host_port = "127.0.0.1:0";
-  options.otlp_http_host_port = "127.0.0.1:0";
-  options.zipkin_host_port = "127.0.0.1:0";
-  options.num_workers = 2;
-  options.http_threads = 1;
-  return options;
-}
 
 // The --endpoint each client takes for `protocol` (tests/e2e/README.md, "Running a client").
 std::string Endpoint(const collector::Collector& collector, Protocol protocol) {
@@ -216,7 +205,7 @@ void RunClientCase(const ClientCase& client_case) {
   storage::MemoryStore store;
   std::unique_ptr<collector::Collector> collector;
   const tracecore::Status started = collector::Collector::Start(
-      LoopbackOptions(), store, std::make_shared<prometheus::Registry>(), collector);
+      testing::LoopbackOptions(), store, std::make_shared<prometheus::Registry>(), collector);
   INFO(started.message());
   REQUIRE(started.ok());
 
