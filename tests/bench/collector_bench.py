@@ -35,10 +35,18 @@ PROTOCOLS = {
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
+_handed_out = set()
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port not handed out before in this run (the kernel may reuse a just-closed one)."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
 
 
 def cpu_seconds(pid):

@@ -21,10 +21,19 @@ BINARY = ""
 ROOT = ""
 
 
+_handed_out = set()
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port the OS reports free that this test has not handed out before: the kernel may
+    return a just-closed port again, and two options naming one port is a configuration error."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
 
 
 def http(method, url, body=None, headers=None, timeout=5):
