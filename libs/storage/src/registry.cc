@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "local/local_backend.h"
 #include "memory/memory_store.h"
 #include "storage/factory.h"
 
@@ -41,7 +42,6 @@ struct PlannedBackend {
 constexpr PlannedBackend kPlannedBackends[] = {
     {"elasticsearch", "es."},
     {"opensearch", "es."},
-    {"local", "local."},
 };
 
 std::string NotBuiltReason(std::string_view name) {
@@ -54,13 +54,14 @@ std::string NotBuiltReason(std::string_view name) {
 std::vector<std::unique_ptr<BackendFactory>> MakeBackendFactories() {
   std::vector<std::unique_ptr<BackendFactory>> factories;
   factories.push_back(std::make_unique<MemoryBackendFactory>());
+  factories.push_back(local::MakeLocalBackendFactory());
   return factories;
 }
 
 void AddStorageOptions(runtime::Config& config, std::string* type,
                        std::vector<std::unique_ptr<BackendFactory>>& factories) {
   config.AddString("span-storage.type", type,
-                   "Where spans are stored: memory (environment: SPAN_STORAGE_TYPE)");
+                   "Where spans are stored: memory or local (environment: SPAN_STORAGE_TYPE)");
   for (auto& factory : factories) factory->AddOptions(config);
   for (const PlannedBackend& planned : kPlannedBackends) {
     if (std::string_view(planned.name) == "opensearch") continue;  // shares es.* with elasticsearch

@@ -71,7 +71,8 @@ class Collector::Impl {
   std::vector<std::unique_ptr<GrpcListener>> grpc_listeners_;
   std::vector<std::unique_ptr<runtime::HttpServer>> http_servers_;
   // Index into the listener vectors of each receiver; -1 when it is off.
-  int jaeger_grpc_ = -1, otlp_grpc_ = -1, http_ = -1, otlp_http_ = -1, zipkin_ = -1;
+  int jaeger_grpc_ = -1, otlp_grpc_ = -1, http_ = -1, otlp_http_ = -1, zipkin_ = -1,
+      agent_sampling_ = -1;
   bool shut_down_ = false;
 
  private:
@@ -92,6 +93,7 @@ class Collector::Impl {
   }
   tracecore::Status StartGrpc();
   tracecore::Status StartHttp();
+  tracecore::Status StartAgentSampling();
 };
 
 tracecore::Status Collector::Impl::Start() {
@@ -167,6 +169,28 @@ tracecore::Status Collector::Impl::StartHttp() {
     ARIADNE_RETURN_IF_ERROR(runtime::HttpServer::Start(server_options, router, server));
     http_servers_.push_back(std::move(server));
   }
+  return StartAgentSampling();
+}
+
+// The agent's sampling port, which only the all-in-one asks for.
+tracecore::Status Collector::Impl::StartAgentSampling() {
+  if (options_.agent_sampling_host_port.empty()) return {};
+  auto router = std::make_shared<runtime::HttpRouter>();
+  AddAgentSamplingRoutes(
+      *router, [this] { return strategies_.Current(); }, metrics_);
+  runtime::HttpServerOptions server_options;
+  server_options.name = "agent-sampling";
+  server_options.host_port = options_.agent_sampling_host_port;
+  server_options.host_port_flag = "--http-server.host-port";
+  server_options.threads = 1;
+  server_options.on_response = [this](std::string_view method, std::string_view route,
+                                      unsigned status, std::chrono::nanoseconds elapsed) {
+    metrics_.HttpRequest(method, route, status, std::chrono::duration<double>(elapsed).count());
+  };
+  std::unique_ptr<runtime::HttpServer> server;
+  ARIADNE_RETURN_IF_ERROR(runtime::HttpServer::Start(server_options, router, server));
+  agent_sampling_ = static_cast<int>(http_servers_.size());
+  http_servers_.push_back(std::move(server));
   return {};
 }
 
@@ -214,6 +238,9 @@ int Collector::otlp_http_port() const {
 }
 int Collector::zipkin_port() const {
   return impl_->zipkin_ < 0 ? 0 : impl_->http_servers_[impl_->zipkin_]->port();
+}
+int Collector::agent_sampling_port() const {
+  return impl_->agent_sampling_ < 0 ? 0 : impl_->http_servers_[impl_->agent_sampling_]->port();
 }
 
 void Collector::Shutdown() {

@@ -8,11 +8,15 @@ namespace ariadne::collector {
 namespace http = boost::beast::http;
 namespace sampling = tracecore::sampling;
 
-void AddSamplingRoute(runtime::HttpRouter& router, CurrentStrategies current,
-                      CollectorMetrics& metrics) {
-  router.Add(http::verb::get, "/api/sampling",
-             [current = std::move(current), &metrics](const runtime::HttpRequest& request,
-                                                      runtime::HttpResponse& response) {
+namespace {
+
+// GET `path`?service=<name>: the strategy of that service as JSON; `legacy` writes the agent's old
+// form with an integer strategyType (reference §1.3).
+void AddSamplingHandler(runtime::HttpRouter& router, const std::string& path, bool legacy,
+                        CurrentStrategies current, CollectorMetrics& metrics) {
+  router.Add(http::verb::get, path,
+             [current = std::move(current), legacy, &metrics](const runtime::HttpRequest& request,
+                                                              runtime::HttpResponse& response) {
                const std::string* service = nullptr;
                int count = 0;
                const auto parameters = runtime::ParseQuery(request.query);
@@ -32,9 +36,27 @@ void AddSamplingRoute(runtime::HttpRouter& router, CurrentStrategies current,
                  return;
                }
                const std::shared_ptr<const sampling::Strategies> strategies = current();
-               sampling::EncodeJson(strategies->For(*service), response.body);
+               const sampling::StrategyResponse& strategy = strategies->For(*service);
+               if (legacy) {
+                 sampling::EncodeLegacyJson(strategy, response.body);
+               } else {
+                 sampling::EncodeJson(strategy, response.body);
+               }
                metrics.SamplingRequest(response.status);
              });
+}
+
+}  // namespace
+
+void AddSamplingRoute(runtime::HttpRouter& router, CurrentStrategies current,
+                      CollectorMetrics& metrics) {
+  AddSamplingHandler(router, "/api/sampling", false, std::move(current), metrics);
+}
+
+void AddAgentSamplingRoutes(runtime::HttpRouter& router, const CurrentStrategies& current,
+                            CollectorMetrics& metrics) {
+  AddSamplingHandler(router, "/sampling", false, current, metrics);
+  AddSamplingHandler(router, "/", true, current, metrics);
 }
 
 SamplingLookup MakeSamplingLookup(CurrentStrategies current) {

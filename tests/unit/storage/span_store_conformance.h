@@ -999,12 +999,12 @@ inline void GetDependenciesCountsCallsInWindow(const StoreFactory& open) {
   children.Add("frontend", {.trace = Trace(2), .id = 6, .start = inside});
   children.Add("backend", {.trace = Trace(2), .id = 7, .parent = 6, .start = inside});
   store.Write(children.Take());
-  // 3: before the window; 4: after its end.
+  // 3: before the window; 4: a second after its end (backends may count by the second).
   BatchBuilder outside;
   outside.Add("frontend", {.trace = Trace(3), .id = 8, .start = kT0 + 10 * kMinute});
   outside.Add("cache", {.trace = Trace(3), .id = 9, .parent = 8, .start = kT0 + 10 * kMinute});
-  outside.Add("frontend", {.trace = Trace(4), .id = 10, .start = end + 1});
-  outside.Add("queue", {.trace = Trace(4), .id = 11, .parent = 10, .start = end + 1});
+  outside.Add("frontend", {.trace = Trace(4), .id = 10, .start = end + 1000 * kMs});
+  outside.Add("queue", {.trace = Trace(4), .id = 11, .parent = 10, .start = end + 1000 * kMs});
   store.Write(outside.Take());
   // 5: calls exactly at both bounds of the window.
   BatchBuilder bounds;

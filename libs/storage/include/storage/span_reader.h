@@ -87,7 +87,8 @@ class DependencyReader {
   virtual ~DependencyReader() = default;
 
   // Service-to-service call counts from spans that started in [end_time - lookback, end_time]
-  // (Unix nanoseconds), one link per (parent, child) pair.
+  // (Unix nanoseconds), one link per (parent, child) pair. A backend may count by the second:
+  // then a call in the same second as a bound counts as inside the window.
   virtual tracecore::Status GetDependencies(uint64_t end_time, uint64_t lookback,
                                             std::vector<DependencyLink>& out) = 0;
 };

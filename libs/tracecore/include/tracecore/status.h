@@ -17,6 +17,8 @@ enum class StatusCode {
   kResourceExhausted,  // the input exceeds a configured limit (size, depth, count)
   kUnimplemented,      // well-formed, but asks for something this build does not do
   kInternal,           // a bug: an invariant of ours did not hold
+  kUnavailable,        // a resource (disk, network, another service) failed; retrying may work
+  kDataLoss,           // stored data is corrupt or unreadable
 };
 
 class [[nodiscard]] Status {
@@ -35,6 +37,13 @@ class [[nodiscard]] Status {
   }
   static Status Internal(std::string message) {
     return {StatusCode::kInternal, std::move(message)};
+  }
+
+  static Status Unavailable(std::string message) {
+    return {StatusCode::kUnavailable, std::move(message)};
+  }
+  static Status DataLoss(std::string message) {
+    return {StatusCode::kDataLoss, std::move(message)};
   }
 
   bool ok() const { return code_ == StatusCode::kOk; }

@@ -507,24 +507,28 @@ Status DecodeExportRequest(std::string_view bytes, SpanBatch& batch) {
   return r.status().WithContext("otlp");
 }
 
-void EncodeExportRequest(const SpanBatch& batch, std::string& out) {
+namespace {
+
+// Writes the spans `span_at(0) .. span_at(count - 1)` of `batch`, grouping consecutive spans that
+// share a resource and scope.
+template <typename SpanAt>
+void EncodeSpans(const SpanBatch& batch, size_t count, const SpanAt& span_at, std::string& out) {
   ProtoWriter w(out);
-  const auto& spans = batch.spans();
   size_t i = 0;
-  while (i < spans.size()) {
-    uint32_t resource_index = spans[i].resource_index;
-    size_t resource_mark = w.BeginMessage(field::kRequestResourceSpans);
+  while (i < count) {
+    const uint32_t resource_index = span_at(i).resource_index;
+    const size_t resource_mark = w.BeginMessage(field::kRequestResourceSpans);
     const Resource& resource = batch.resources()[resource_index];
     WriteResource(w, resource);
-    while (i < spans.size() && spans[i].resource_index == resource_index) {
-      uint32_t scope_index = spans[i].scope_index;
+    while (i < count && span_at(i).resource_index == resource_index) {
+      const uint32_t scope_index = span_at(i).scope_index;
       const Scope& scope = batch.scopes()[scope_index];
-      size_t scope_mark = w.BeginMessage(field::kResourceSpansScopeSpans);
+      const size_t scope_mark = w.BeginMessage(field::kResourceSpansScopeSpans);
       WriteScope(w, scope);
-      for (; i < spans.size() && spans[i].resource_index == resource_index &&
-             spans[i].scope_index == scope_index;
+      for (; i < count && span_at(i).resource_index == resource_index &&
+             span_at(i).scope_index == scope_index;
            ++i) {
-        WriteSpan(w, spans[i]);
+        WriteSpan(w, span_at(i));
       }
       w.WriteBytesIfSet(field::kScopeSpansSchemaUrl, scope.schema_url);
       w.EndMessage(scope_mark);
@@ -532,6 +536,20 @@ void EncodeExportRequest(const SpanBatch& batch, std::string& out) {
     w.WriteBytesIfSet(field::kResourceSpansSchemaUrl, resource.schema_url);
     w.EndMessage(resource_mark);
   }
+}
+
+}  // namespace
+
+void EncodeExportRequest(const SpanBatch& batch, std::string& out) {
+  const auto& spans = batch.spans();
+  EncodeSpans(
+      batch, spans.size(), [&](size_t i) -> const Span& { return spans[i]; }, out);
+}
+
+void EncodeExportRequest(const SpanBatch& batch, std::span<const Span* const> spans,
+                         std::string& out) {
+  EncodeSpans(
+      batch, spans.size(), [&](size_t i) -> const Span& { return *spans[i]; }, out);
 }
 
 }  // namespace ariadne::tracecore::otlp

@@ -35,6 +35,10 @@ struct CollectorOptions {
   runtime::TlsOptions otlp_http_tls;              // collector.otlp.http.tls.*
   std::string zipkin_host_port;                   // collector.zipkin.host-port; empty: off
   runtime::TlsOptions zipkin_tls;                 // collector.zipkin.tls.*
+  // The agent's sampling endpoint (GET /sampling, legacy GET /), which Jaeger's all-in-one
+  // serves on :5778 (its http-server.host-port); empty: off. Not a collector option: the
+  // all-in-one sets it.
+  std::string agent_sampling_host_port;
 
   int64_t queue_size = 2000;                // collector.queue-size (spans)
   int64_t queue_size_memory_mib = 0;        // collector.queue-size-memory; 0: 256 MiB
@@ -72,6 +76,7 @@ class Collector {
   int http_port() const;
   int otlp_http_port() const;
   int zipkin_port() const;
+  int agent_sampling_port() const;
 
   // Stops accepting, drains the queue into the writer (up to options.shutdown_timeout), flushes
   // it. Idempotent; the destructor calls it.

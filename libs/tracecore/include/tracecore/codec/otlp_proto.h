@@ -4,6 +4,7 @@
 // functions read and write it too.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -22,5 +23,8 @@ Status DecodeExportRequest(std::string_view bytes, SpanBatch& batch);
 // a resource and scope share one ResourceSpans / ScopeSpans; resources and scopes without spans
 // are not written.
 void EncodeExportRequest(const SpanBatch& batch, std::string& out);
+// The same for `spans` only (spans of `batch`, written in the order given).
+void EncodeExportRequest(const SpanBatch& batch, std::span<const Span* const> spans,
+                         std::string& out);
 
 }  // namespace ariadne::tracecore::otlp
