@@ -32,6 +32,9 @@ ctest --test-dir build --output-on-failure -j "$JOBS" --timeout 120
 step "codec benchmark (short mode)"
 build/tests/bench/codec_bench --short
 
+step "local store benchmark (short mode)"
+build/tests/bench/local_store_bench --short
+
 step "fuzz targets (${FUZZ_SECONDS}s each, clang + ASan/UBSan)"
 scripts/fuzz.sh "$FUZZ_SECONDS"
 

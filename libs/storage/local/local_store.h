@@ -93,6 +93,10 @@ class LocalStore final : public SpanWriter, public SpanReader, public Dependency
   // every follow_interval).
   tracecore::Status CatchUp();
 
+  // Writes every memtable to table files and waits until no flush or compaction is running or
+  // pending (benchmarks and tests measure the settled store).
+  tracecore::Status Settle();
+
   // Spans stored now (reads every record header: for tests and tools, not for hot paths).
   tracecore::Status CountSpans(uint64_t& out);
   // Bytes of the store's table files (what compaction and retention manage; the log and

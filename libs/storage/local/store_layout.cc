@@ -1,5 +1,6 @@
 #include "local/store_layout.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "tracecore/codec/otlp_proto.h"
