@@ -80,7 +80,9 @@ std::vector<Format> AllFormats(const SpanBatch& batch) {
     f.name = "otlp-proto";
     tracecore::otlp::EncodeExportRequest(batch, f.bytes);
     f.decode = OurDecode(tracecore::otlp::DecodeExportRequest);
-    f.encode = tracecore::otlp::EncodeExportRequest;
+    f.encode = [](const tracecore::SpanBatch& b, std::string& out) {
+      tracecore::otlp::EncodeExportRequest(b, out);
+    };
     f.baseline_name = "libprotobuf arena parse";
     f.baseline =
         ProtobufArenaParse<opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest>();

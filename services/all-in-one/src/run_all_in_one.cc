@@ -1,0 +1,138 @@
+// The ariadne-all-in-one executable.
+#include <iostream>
+
+#include "all_in_one/all_in_one.h"
+#include "collector/collector.h"
+#include "query/query.h"
+#include "runtime/admin_server.h"
+#include "runtime/health.h"
+#include "runtime/log.h"
+#include "runtime/service_options.h"
+#include "runtime/shutdown_signal.h"
+#include "storage/factory.h"
+
+namespace ariadne::all_in_one {
+namespace {
+
+constexpr const char* kProgram = "ariadne-all-in-one";
+
+int Fail(const tracecore::Status& status) {
+  std::cerr << kProgram << ": " << status.message() << "\n";
+  return 2;
+}
+
+// Everything the command line sets.
+struct AllInOneOptions {
+  runtime::ServiceOptions service;
+  collector::CollectorOptions collector;
+  query::QueryOptions query;
+  std::string storage_type = "local";
+  bool memory = false;
+};
+
+void AddOptions(runtime::Config& config, AllInOneOptions& options,
+                std::vector<std::unique_ptr<storage::BackendFactory>>& backends) {
+  options.service.admin_host_port = ":14269";
+  options.collector.agent_sampling_host_port = ":5778";
+  runtime::AddServiceOptions(config, options.service);
+  collector::AddCollectorOptions(config, options.collector);
+  query::AddQueryOptions(config, options.query);
+  storage::AddStorageOptions(config, &options.storage_type, backends);
+  config.AddString("http-server.host-port", &options.collector.agent_sampling_host_port,
+                   "Address of the agent's sampling endpoint (GET /sampling?service= and the "
+                   "legacy GET /?service=), as Jaeger's all-in-one serves it on 5778");
+  config.AddBool("memory", &options.memory,
+                 "Keep spans in memory only, for a throw-away run (the same as "
+                 "--span-storage.type=memory)");
+}
+
+// Logs where each part listens, so that a newcomer knows where to point clients and browsers.
+void LogEndpoints(const AllInOneOptions& options, const collector::Collector& collector,
+                  const query::Query& query) {
+  auto log = runtime::Logger("all-in-one");
+  log->info("storage: {}", options.storage_type);
+  log->info("UI and query API: http://127.0.0.1:{}{}/", query.http_port(), options.query.base_path);
+  log->info("OTLP: gRPC :{}, HTTP :{} (/v1/traces)", collector.otlp_grpc_port(),
+            collector.otlp_http_port());
+  log->info("Jaeger: gRPC :{}, Thrift HTTP :{} (/api/traces)", collector.jaeger_grpc_port(),
+            collector.http_port());
+  if (collector.zipkin_port() != 0) {
+    log->info("Zipkin: HTTP :{} (/api/v2/spans)", collector.zipkin_port());
+  }
+  if (collector.agent_sampling_port() != 0) {
+    log->info("sampling: HTTP :{} (/sampling?service=)", collector.agent_sampling_port());
+  }
+  log->info("admin: {} (/metrics, health at /)", options.service.admin_host_port);
+}
+
+}  // namespace
+
+int RunAllInOne(int argc, char** argv) {
+  runtime::ShutdownSignal shutdown_signal;
+
+  runtime::Config config(kProgram,
+                         "The collector, the query service and the embedded store in one "
+                         "process: receives spans, stores them under --local.path, serves the "
+                         "Jaeger query API and UI.");
+  AllInOneOptions options;
+  auto backends = storage::MakeBackendFactories();
+  AddOptions(config, options, backends);
+  const tracecore::Status parsed = config.Parse(argc, argv, runtime::Config::ProcessEnvironment());
+  if (config.help_requested()) {
+    std::cout << config.HelpText();
+    return 0;
+  }
+  if (!parsed.ok()) return Fail(parsed);
+  if (auto status = runtime::FinishServiceOptions(options.service); !status.ok()) {
+    return Fail(status);
+  }
+  if (auto status = collector::FinishCollectorOptions(config, options.collector); !status.ok()) {
+    return Fail(status);
+  }
+  if (auto status = query::FinishQueryOptions(config, options.query); !status.ok()) {
+    return Fail(status);
+  }
+  if (options.memory) options.storage_type = "memory";
+
+  storage::Backend backend;
+  if (auto status = storage::OpenBackend(options.storage_type, backends, backend); !status.ok()) {
+    return Fail(status);
+  }
+  auto registry = std::make_shared<prometheus::Registry>();
+  runtime::Health health;
+  std::unique_ptr<runtime::AdminServer> admin;
+  const runtime::AdminServerOptions admin_options{.host_port = options.service.admin_host_port,
+                                                  .metrics_route = options.service.metrics_route,
+                                                  .tls = options.service.admin_tls};
+  if (auto status = runtime::AdminServer::Start(admin_options, health, registry, admin);
+      !status.ok()) {
+    return Fail(status);
+  }
+  std::unique_ptr<query::Query> query;
+  if (auto status = query::Query::Start(options.query, *backend.reader, *backend.dependencies,
+                                        registry, query);
+      !status.ok()) {
+    return Fail(status);
+  }
+  std::unique_ptr<collector::Collector> collector;
+  if (auto status =
+          collector::Collector::Start(options.collector, *backend.writer, registry, collector);
+      !status.ok()) {
+    return Fail(status);
+  }
+  health.Set(runtime::ServingState::kServing);
+  LogEndpoints(options, *collector, *query);
+
+  auto log = runtime::Logger("all-in-one");
+  const int signal = shutdown_signal.Wait();
+  log->info("signal {} received: draining", signal);
+  health.Set(runtime::ServingState::kDraining);
+  collector->Shutdown();
+  query->Shutdown();
+  admin->Stop();
+  if (auto status = backend.writer->Flush(); !status.ok()) log->error("{}", status.message());
+  log->info("stopped");
+  return 0;
+}
+
+}  // namespace ariadne::all_in_one

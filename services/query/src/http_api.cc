@@ -1,0 +1,320 @@
+#include "http_api.h"
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "query_parameters.h"
+#include "tracecore/codec/jaeger_ui_json.h"
+#include "ui_json.h"
+
+namespace ariadne::query {
+namespace {
+
+using runtime::HttpRequest;
+using runtime::HttpResponse;
+using tracecore::Status;
+
+constexpr std::string_view kTraceNotFound = "trace not found";
+
+unsigned HttpStatusFor(const Status& status) {
+  switch (status.code()) {
+    case tracecore::StatusCode::kInvalidArgument: return 400;
+    case tracecore::StatusCode::kResourceExhausted:
+    case tracecore::StatusCode::kUnavailable: return 503;
+    case tracecore::StatusCode::kUnimplemented: return 501;
+    default: return 500;
+  }
+}
+
+void WriteError(unsigned status, std::string_view message, HttpResponse& response) {
+  response.status = status;
+  response.content_type = "text/plain; charset=utf-8";
+  response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  response.body = ErrorBody(status, message);
+}
+
+void WriteError(const Status& status, HttpResponse& response) {
+  WriteError(HttpStatusFor(status), status.message(), response);
+}
+
+void WriteJson(std::string json, bool pretty, HttpResponse& response) {
+  response.status = 200;
+  response.content_type = "application/json";
+  if (pretty) {
+    IndentJson(json, response.body);
+  } else {
+    response.body = std::move(json);
+  }
+}
+
+// The envelope around rendered `data` with no errors.
+std::string Envelope(std::string_view data, int64_t total) {
+  std::string out;
+  tracecore::jaeger_ui::AppendEnvelope(data, total, {}, out);
+  return out;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Go's url.QueryUnescape, except that an invalid escape stays as it is: "%2F" -> "/", "+" -> " ".
+std::string Unescape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+') {
+      out.push_back(' ');
+    } else if (text[i] == '%' && i + 2 < text.size() && HexValue(text[i + 1]) >= 0 &&
+               HexValue(text[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(HexValue(text[i + 1]) * 16 + HexValue(text[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return out;
+}
+
+// An envelope error with the text it points at owned here.
+struct OwnedError {
+  std::string message;
+  std::string trace_id;
+};
+
+// The traces a search or multi-get returns, rendered as they are loaded.
+struct TracesResult {
+  std::string data = "[";
+  int64_t total = 0;
+  std::vector<OwnedError> errors;
+
+  std::string Finish() {
+    data.push_back(']');
+    std::vector<tracecore::jaeger_ui::Error> views;
+    for (const OwnedError& error : errors) {
+      views.push_back({.code = 0, .message = error.message, .trace_id = error.trace_id});
+    }
+    std::string out;
+    tracecore::jaeger_ui::AppendEnvelope(data, total, views, out);
+    return out;
+  }
+};
+
+class Api {
+ public:
+  Api(ApiOptions options, QueryService& service)
+      : options_(std::move(options)), service_(service) {}
+
+  void Services(const HttpRequest& request, HttpResponse& response);
+  void ServiceOperations(const HttpRequest& request, HttpResponse& response);
+  void Operations(const HttpRequest& request, HttpResponse& response);
+  void Search(const HttpRequest& request, HttpResponse& response);
+  void Trace(const HttpRequest& request, HttpResponse& response);
+  void Dependencies(const HttpRequest& request, HttpResponse& response);
+
+  std::string Path(std::string_view route) const { return options_.base_path + std::string(route); }
+
+ private:
+  TimeWindow Window() const {
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    return {.now = static_cast<uint64_t>(
+                std::chrono::duration_cast<std::chrono::nanoseconds>(now).count()),
+            .lookback = options_.lookback,
+            .max_lookback = options_.max_lookback};
+  }
+  // Loads `ids` into `result`; ids storage does not hold are reported when `report_missing`.
+  Status LoadTraces(const std::vector<tracecore::TraceId>& ids, bool raw, bool report_missing,
+                    TracesResult& result);
+
+  const ApiOptions options_;
+  QueryService& service_;
+};
+
+void Api::Services(const HttpRequest& request, HttpResponse& response) {
+  std::vector<std::string> services;
+  if (Status status = service_.GetServices(services); !status.ok()) {
+    return WriteError(status, response);
+  }
+  std::string data;
+  AppendStringArray(services, data);
+  WriteJson(Envelope(data, static_cast<int64_t>(services.size())),
+            IsPrettyPrint(runtime::ParseQuery(request.query)), response);
+}
+
+void Api::ServiceOperations(const HttpRequest& request, HttpResponse& response) {
+  constexpr std::string_view kSuffix = "/operations";
+  std::string_view rest = request.path.substr(Path("/api/services/").size());
+  if (!rest.ends_with(kSuffix) || rest.size() == kSuffix.size() ||
+      rest.substr(0, rest.size() - kSuffix.size()).find('/') != std::string_view::npos) {
+    return WriteError(404, "no route for GET " + std::string(request.path), response);
+  }
+  const std::string service = Unescape(rest.substr(0, rest.size() - kSuffix.size()));
+  std::vector<storage::Operation> operations;
+  if (Status status = service_.GetOperations(service, std::nullopt, operations); !status.ok()) {
+    return WriteError(status, response);
+  }
+  std::set<std::string> unique;
+  for (const storage::Operation& operation : operations) unique.insert(operation.name);
+  const std::vector<std::string> names(unique.begin(), unique.end());
+  std::string data;
+  AppendStringArray(names, data);
+  WriteJson(Envelope(data, static_cast<int64_t>(names.size())),
+            IsPrettyPrint(runtime::ParseQuery(request.query)), response);
+}
+
+void Api::Operations(const HttpRequest& request, HttpResponse& response) {
+  const QueryParams params = runtime::ParseQuery(request.query);
+  const std::string service(FormValue(params, "service"));
+  if (service.empty()) return WriteError(400, "parameter 'service' is required", response);
+  std::optional<tracecore::SpanKind> kind;
+  if (Status status = ParseSpanKind(FormValue(params, "spanKind"), kind); !status.ok()) {
+    return WriteError(status, response);
+  }
+  std::vector<storage::Operation> operations;
+  if (Status status = service_.GetOperations(service, kind, operations); !status.ok()) {
+    return WriteError(status, response);
+  }
+  std::string data;
+  AppendOperations(operations, data);
+  WriteJson(Envelope(data, static_cast<int64_t>(operations.size())), IsPrettyPrint(params),
+            response);
+}
+
+Status Api::LoadTraces(const std::vector<tracecore::TraceId>& ids, bool raw, bool report_missing,
+                       TracesResult& result) {
+  ReadBudget budget = service_.NewBudget();
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (budget.spans_left == 0) {
+      result.errors.push_back(
+          {"the response holds " + std::to_string(service_.options().max_response_spans) +
+               " spans, the most one response may (--query.max-trace-size); " +
+               std::to_string(ids.size() - i) +
+               " more traces were not loaded: narrow the search or lower the limit",
+           ""});
+      break;
+    }
+    LoadedTrace trace;
+    bool found = false;
+    ARIADNE_RETURN_IF_ERROR(service_.GetTrace(ids[i], raw, budget, trace, found));
+    if (!found) {
+      if (report_missing)
+        result.errors.push_back({std::string(kTraceNotFound), ids[i].ToJaegerHex()});
+      continue;
+    }
+    if (result.total > 0) result.data.push_back(',');
+    AppendLoadedTrace(trace, result.data);
+    ++result.total;
+  }
+  return {};
+}
+
+void Api::Search(const HttpRequest& request, HttpResponse& response) {
+  const QueryParams params = runtime::ParseQuery(request.query);
+  SearchRequest search;
+  if (Status status = ParseSearch(params, Window(), options_.max_limit, search); !status.ok()) {
+    return WriteError(status, response);
+  }
+  const bool multi_get = !search.trace_ids.empty();
+  std::vector<tracecore::TraceId> ids = std::move(search.trace_ids);
+  if (!multi_get) {
+    if (Status status = service_.FindTraceIds(search.query, ids); !status.ok()) {
+      return WriteError(status, response);
+    }
+  }
+  TracesResult result;
+  if (Status status = LoadTraces(ids, IsRaw(params), multi_get, result); !status.ok()) {
+    return WriteError(status, response);
+  }
+  WriteJson(result.Finish(), IsPrettyPrint(params), response);
+}
+
+void Api::Trace(const HttpRequest& request, HttpResponse& response) {
+  const QueryParams params = runtime::ParseQuery(request.query);
+  tracecore::TraceId id;
+  const std::string_view id_text = request.path.substr(Path("/api/traces/").size());
+  if (Status status = ParseTraceId(id_text, id); !status.ok()) {
+    return WriteError(status, response);
+  }
+  ReadBudget budget = service_.NewBudget();
+  LoadedTrace trace;
+  bool found = false;
+  if (Status status = service_.GetTrace(id, IsRaw(params), budget, trace, found); !status.ok()) {
+    return WriteError(status, response);
+  }
+  if (!found) return WriteError(404, kTraceNotFound, response);
+  std::string data = "[";
+  AppendLoadedTrace(trace, data);
+  data.push_back(']');
+  WriteJson(Envelope(data, 1), IsPrettyPrint(params), response);
+}
+
+void Api::Dependencies(const HttpRequest& request, HttpResponse& response) {
+  const QueryParams params = runtime::ParseQuery(request.query);
+  DependenciesRequest query;
+  if (Status status = ParseDependencies(params, Window(), query); !status.ok()) {
+    return WriteError(status, response);
+  }
+  std::vector<storage::DependencyLink> links;
+  if (Status status = service_.GetDependencies(query.end_time, query.lookback, links);
+      !status.ok()) {
+    return WriteError(status, response);
+  }
+  // Summed per (parent, child), only links touching `service` when one is given.
+  std::map<std::pair<std::string, std::string>, uint64_t> calls;
+  for (const storage::DependencyLink& link : links) {
+    if (query.service.empty() || link.parent == query.service || link.child == query.service) {
+      calls[{link.parent, link.child}] += link.call_count;
+    }
+  }
+  std::vector<storage::DependencyLink> summed;
+  summed.reserve(calls.size());
+  for (const auto& [pair, count] : calls) summed.push_back({pair.first, pair.second, count});
+  std::string data;
+  AppendDependencies(summed, data);
+  // Jaeger leaves "total" at 0 here.
+  WriteJson(Envelope(data, 0), IsPrettyPrint(params), response);
+}
+
+}  // namespace
+
+void AddApiRoutes(const ApiOptions& options, QueryService& service, runtime::HttpRouter& router,
+                  RouteOperations& operations) {
+  using boost::beast::http::verb;
+  auto api = std::make_shared<Api>(options, service);
+  struct Route {
+    std::string_view path;
+    bool prefix;
+    Operation operation;
+    void (Api::*handler)(const HttpRequest&, HttpResponse&);
+  };
+  static constexpr Route kRoutes[] = {
+      {"/api/services", false, Operation::kGetServices, &Api::Services},
+      {"/api/services/", true, Operation::kGetOperations, &Api::ServiceOperations},
+      {"/api/operations", false, Operation::kGetOperations, &Api::Operations},
+      {"/api/traces", false, Operation::kFindTraces, &Api::Search},
+      {"/api/traces/", true, Operation::kGetTrace, &Api::Trace},
+      {"/api/dependencies", false, Operation::kGetDependencies, &Api::Dependencies},
+  };
+  for (const Route& route : kRoutes) {
+    const std::string path = api->Path(route.path);
+    auto handler = [api, method = route.handler](const HttpRequest& request,
+                                                 HttpResponse& response) {
+      ((*api).*method)(request, response);
+    };
+    if (route.prefix) {
+      router.AddPrefix(verb::get, path, handler);
+    } else {
+      router.Add(verb::get, path, handler);
+    }
+    operations.emplace(path, route.operation);
+  }
+}
+
+}  // namespace ariadne::query

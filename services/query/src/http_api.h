@@ -1,0 +1,44 @@
+// The Jaeger query HTTP API (reference §4) on an HttpRouter, under the base path:
+//
+//   GET /api/services                         data: ["svc", ...]
+//   GET /api/services/{service}/operations    data: ["op", ...] (every kind, names once)
+//   GET /api/operations?service=&spanKind=    data: [{"name","spanKind"}, ...]
+//   GET /api/traces?service=...|traceID=...   data: [Trace, ...] (search or multi-get)
+//   GET /api/traces/{traceID}                 data: [Trace]; 404 "trace not found"
+//   GET /api/dependencies?endTs=&lookback=    data: [{"parent","child","callCount"}, ...]
+//
+// Answers are Jaeger's envelope (application/json; prettyPrint indents it); errors are the
+// envelope with one {"code","msg"} as text/plain with a trailing newline, as Go's http.Error
+// sends it: 400 for bad parameters, 404 for an unknown trace, 503 for --query.timeout and for
+// storage that is unavailable (retrying may work), 500 for other storage failures. Handlers run on
+// the HTTP threads and read storage there.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "query_metrics.h"
+#include "query_service.h"
+#include "runtime/http_server.h"
+
+namespace ariadne::query {
+
+struct ApiOptions {
+  std::string base_path;                     // "" or "/x" (normalized)
+  std::chrono::nanoseconds lookback{0};      // search window without `start`
+  std::chrono::nanoseconds max_lookback{0};  // 0: none
+  uint32_t max_limit = 100'000;              // largest `limit`
+};
+
+// Route pattern (as HttpServer's on_response reports it) -> the operation it serves.
+using RouteOperations = std::map<std::string, Operation, std::less<>>;
+
+// Adds every route to `router` and records them in `operations`. `service` must outlive the
+// router.
+void AddApiRoutes(const ApiOptions& options, QueryService& service, runtime::HttpRouter& router,
+                  RouteOperations& operations);
+
+}  // namespace ariadne::query

@@ -1,0 +1,98 @@
+#include "query/query.h"
+
+#include <algorithm>
+
+#include "http_api.h"
+#include "query_metrics.h"
+#include "query_service.h"
+#include "runtime/http_server.h"
+
+namespace ariadne::query {
+namespace {
+
+QueryServiceOptions ServiceOptions(const QueryOptions& options) {
+  return {.max_response_spans = static_cast<uint32_t>(options.max_trace_size),
+          .max_clock_skew_adjustment = options.max_clock_skew_adjustment,
+          .timeout = options.timeout};
+}
+
+// Options that skipped FinishQueryOptions (embedders, tests) may still say "/" or "/x/".
+ApiOptions MakeApiOptions(const QueryOptions& options) {
+  std::string base_path = options.base_path;
+  while (!base_path.empty() && base_path.back() == '/') base_path.pop_back();
+  return {.base_path = base_path,
+          .lookback = options.lookback,
+          .max_lookback = options.max_lookback,
+          .max_limit = static_cast<uint32_t>(options.max_trace_size)};
+}
+
+}  // namespace
+
+class Query::Impl {
+ public:
+  Impl(const QueryOptions& options, storage::SpanReader& spans,
+       storage::DependencyReader& dependencies, std::shared_ptr<prometheus::Registry> registry)
+      : options_(options),
+        metrics_(std::move(registry)),
+        service_(spans, dependencies, metrics_, ServiceOptions(options)) {}
+
+  tracecore::Status Start();
+  // NOLINTNEXTLINE(readability-make-member-function-const): stops the server it owns
+  void Shutdown() {
+    if (http_) http_->Stop();
+  }
+
+  const QueryOptions options_;
+  QueryMetrics metrics_;
+  QueryService service_;
+  RouteOperations operations_;  // immutable once the server runs
+  std::unique_ptr<runtime::HttpServer> http_;
+};
+
+tracecore::Status Query::Impl::Start() {
+  auto router = std::make_shared<runtime::HttpRouter>();
+  AddApiRoutes(MakeApiOptions(options_), service_, *router, operations_);
+  runtime::HttpServerOptions server;
+  server.name = "query-http";
+  server.host_port = options_.http_host_port;
+  server.host_port_flag = "--query.http-server.host-port";
+  server.tls_flag_prefix = "--query.http.tls";
+  server.threads = static_cast<int>(options_.http_threads);
+  // The API takes no request bodies yet.
+  server.max_body_bytes = 64 << 10;
+  server.max_decoded_body_bytes = 64 << 10;
+  server.tls = options_.http_tls;
+  server.on_response = [this](std::string_view /*method*/, std::string_view route, unsigned status,
+                              std::chrono::nanoseconds elapsed) {
+    auto operation = operations_.find(route);
+    if (operation == operations_.end()) return;
+    metrics_.Request(operation->second, status, std::chrono::duration<double>(elapsed).count());
+  };
+  return runtime::HttpServer::Start(std::move(server), router, http_);
+}
+
+Query::Query(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Query::~Query() {
+  Shutdown();
+}
+
+tracecore::Status Query::Start(const QueryOptions& options, storage::SpanReader& spans,
+                               storage::DependencyReader& dependencies,
+                               std::shared_ptr<prometheus::Registry> registry,
+                               std::unique_ptr<Query>& out) {
+  auto impl = std::make_unique<Impl>(options, spans, dependencies, std::move(registry));
+  ARIADNE_RETURN_IF_ERROR(impl->Start());
+  out.reset(new Query(std::move(impl)));
+  return {};
+}
+
+int Query::http_port() const {
+  return impl_->http_ ? impl_->http_->port() : 0;
+}
+
+void Query::Shutdown() {
+  if (impl_) impl_->Shutdown();
+}
+
+}  // namespace ariadne::query

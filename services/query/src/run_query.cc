@@ -1,0 +1,102 @@
+// The ariadne-query executable.
+#include <iostream>
+
+#include "query/query.h"
+#include "runtime/admin_server.h"
+#include "runtime/health.h"
+#include "runtime/log.h"
+#include "runtime/service_options.h"
+#include "runtime/shutdown_signal.h"
+#include "storage/factory.h"
+
+namespace ariadne::query {
+namespace {
+
+constexpr const char* kProgram = "ariadne-query";
+
+int Fail(const tracecore::Status& status) {
+  std::cerr << kProgram << ": " << status.message() << "\n";
+  return 2;
+}
+
+// What the options ask for that this build keeps but does not serve yet.
+void LogNotServed(const runtime::Config& config, const QueryOptions& options) {
+  auto log = runtime::Logger("query");
+  if (config.WasSet("query.grpc-server.host-port")) {
+    log->info("--query.grpc-server.host-port={}: the gRPC query API is not served yet",
+              options.grpc_host_port);
+  }
+  if (!options.ui_config_file.empty() || !options.static_files.empty()) {
+    log->info(
+        "the Jaeger UI is not served yet: --query.ui-config and --query.static-files are "
+        "kept for it");
+  }
+}
+
+}  // namespace
+
+int RunQuery(int argc, char** argv) {
+  runtime::ShutdownSignal shutdown_signal;
+
+  runtime::Config config(kProgram,
+                         "Reads storage and answers Jaeger's query HTTP API for the Jaeger UI, "
+                         "Grafana and scripts.");
+  runtime::ServiceOptions service;
+  service.admin_host_port = ":16687";
+  QueryOptions options;
+  std::string storage_type = "memory";
+  auto backends = storage::MakeBackendFactories();
+  runtime::AddServiceOptions(config, service);
+  AddQueryOptions(config, options);
+  storage::AddStorageOptions(config, &storage_type, backends);
+
+  const tracecore::Status parsed = config.Parse(argc, argv, runtime::Config::ProcessEnvironment());
+  if (config.help_requested()) {
+    std::cout << config.HelpText();
+    return 0;
+  }
+  if (!parsed.ok()) return Fail(parsed);
+  if (auto status = runtime::FinishServiceOptions(service); !status.ok()) return Fail(status);
+  if (auto status = FinishQueryOptions(config, options); !status.ok()) return Fail(status);
+
+  storage::Backend backend;
+  if (auto status = storage::OpenBackend(storage_type, backends, backend); !status.ok()) {
+    return Fail(status);
+  }
+  if (!backend.reader || !backend.dependencies) {
+    return Fail(tracecore::Status::InvalidArgument("--span-storage.type=" + storage_type +
+                                                   " cannot be read: choose a readable backend"));
+  }
+
+  auto registry = std::make_shared<prometheus::Registry>();
+  runtime::Health health;
+  std::unique_ptr<runtime::AdminServer> admin;
+  const runtime::AdminServerOptions admin_options{.host_port = service.admin_host_port,
+                                                  .metrics_route = service.metrics_route,
+                                                  .tls = service.admin_tls};
+  if (auto status = runtime::AdminServer::Start(admin_options, health, registry, admin);
+      !status.ok()) {
+    return Fail(status);
+  }
+  std::unique_ptr<Query> query;
+  if (auto status = Query::Start(options, *backend.reader, *backend.dependencies, registry, query);
+      !status.ok()) {
+    return Fail(status);
+  }
+  health.Set(runtime::ServingState::kServing);
+  auto log = runtime::Logger("query");
+  LogNotServed(config, options);
+  log->info("serving the query API on {}{}; storage: {}; admin on {}", options.http_host_port,
+            options.base_path.empty() ? "" : " under " + options.base_path, storage_type,
+            service.admin_host_port);
+
+  const int signal = shutdown_signal.Wait();
+  log->info("signal {} received: draining", signal);
+  health.Set(runtime::ServingState::kDraining);
+  query->Shutdown();
+  admin->Stop();
+  log->info("stopped");
+  return 0;
+}
+
+}  // namespace ariadne::query

@@ -1,0 +1,46 @@
+// The JSON of the query HTTP API beyond what tracecore's jaeger_ui codec writes: the `data` of
+// services, operations and dependencies, traces with their warnings, error bodies, and Go's
+// indented form for prettyPrint (reference §4).
+//
+// Strings are written as tracecore's JSON writer writes them (invalid UTF-8 repaired with
+// U+FFFD; '"', '\\' and control characters escaped). Pure functions.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "loaded_trace.h"
+#include "storage/span_reader.h"
+
+namespace ariadne::query {
+
+// ["a","b"]
+void AppendStringArray(const std::vector<std::string>& items, std::string& out);
+// [{"name":"op","spanKind":"server"}]; an unspecified kind is "".
+void AppendOperations(const std::vector<storage::Operation>& operations, std::string& out);
+// [{"parent":"a","child":"b","callCount":3}]
+void AppendDependencies(const std::vector<storage::DependencyLink>& links, std::string& out);
+
+// One Trace object (tracecore::jaeger_ui::AppendTrace over trace.spans) whose "warnings" fields
+// hold trace.warnings and each span's warnings (null when there are none).
+void AppendLoadedTrace(const LoadedTrace& trace, std::string& out);
+
+// Replaces the "warnings":null of the Trace object that starts at out[from]: the i-th span's with
+// span_warnings[i], the trace's with trace_warnings, empty lists staying null. The codec writes
+// "warnings":null last in each Span and in the Trace, and the text "warnings":null} cannot occur
+// inside a JSON string, so the occurrences are exactly those. False (and `out` unchanged) when
+// the count does not match the spans.
+bool InsertWarnings(std::span<const std::vector<std::string>* const> span_warnings,
+                    const std::vector<std::string>& trace_warnings, size_t from, std::string& out);
+
+// The body of an error answer, as Jaeger's http.Error writes it: the envelope with one error
+// {"code":status,"msg":message} and data null, then a newline.
+std::string ErrorBody(unsigned status, std::string_view message);
+
+// `compact` JSON re-written as Go's json.MarshalIndent(v, "", "    ") writes it: one member or
+// element per line, 4 spaces per level, "key": value, empty objects and arrays as {} and [].
+void IndentJson(std::string_view compact, std::string& out);
+
+}  // namespace ariadne::query
