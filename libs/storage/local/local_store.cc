@@ -206,6 +206,7 @@ Status LocalStore::OpenDatabase() {
   db_options.create_missing_column_families = !has_database;
   db_options.max_background_jobs = 2;
   db_options.bytes_per_sync = 1 << 20;
+  db_options.wal_bytes_per_sync = 1 << 20;  // start writing the log out every MiB
   db_options.keep_log_file_num = 3;
   db_options.max_total_wal_size = 256ULL << 20;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
