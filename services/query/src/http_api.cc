@@ -20,16 +20,6 @@ using tracecore::Status;
 
 constexpr std::string_view kTraceNotFound = "trace not found";
 
-unsigned HttpStatusFor(const Status& status) {
-  switch (status.code()) {
-    case tracecore::StatusCode::kInvalidArgument: return 400;
-    case tracecore::StatusCode::kResourceExhausted:
-    case tracecore::StatusCode::kUnavailable: return 503;
-    case tracecore::StatusCode::kUnimplemented: return 501;
-    default: return 500;
-  }
-}
-
 void WriteError(unsigned status, std::string_view message, HttpResponse& response) {
   response.status = status;
   response.content_type = "text/plain; charset=utf-8";
@@ -283,6 +273,16 @@ void Api::Dependencies(const HttpRequest& request, HttpResponse& response) {
 }
 
 }  // namespace
+
+unsigned HttpStatusFor(const Status& status) {
+  switch (status.code()) {
+    case tracecore::StatusCode::kInvalidArgument: return 400;
+    case tracecore::StatusCode::kResourceExhausted:
+    case tracecore::StatusCode::kUnavailable: return 503;
+    case tracecore::StatusCode::kUnimplemented: return 501;
+    default: return 500;
+  }
+}
 
 void AddApiRoutes(const ApiOptions& options, QueryService& service, runtime::HttpRouter& router,
                   RouteOperations& operations) {

@@ -36,6 +36,10 @@ struct ApiOptions {
 // Route pattern (as HttpServer's on_response reports it) -> the operation it serves.
 using RouteOperations = std::map<std::string, Operation, std::less<>>;
 
+// The status of an answer that failed with `status`: 400 for bad parameters, 503 for a timeout or
+// storage that is unavailable, 501 for what is not implemented, 500 for anything else.
+unsigned HttpStatusFor(const tracecore::Status& status);
+
 // Adds every route to `router` and records them in `operations`. `service` must outlive the
 // router.
 void AddApiRoutes(const ApiOptions& options, QueryService& service, runtime::HttpRouter& router,

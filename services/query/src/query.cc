@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "api_v3.h"
 #include "http_api.h"
 #include "query_metrics.h"
 #include "query_service.h"
@@ -51,7 +52,9 @@ class Query::Impl {
 
 tracecore::Status Query::Impl::Start() {
   auto router = std::make_shared<runtime::HttpRouter>();
-  AddApiRoutes(MakeApiOptions(options_), service_, *router, operations_);
+  const ApiOptions api_options = MakeApiOptions(options_);
+  AddApiRoutes(api_options, service_, *router, operations_);
+  AddApiV3Routes(api_options, service_, *router, operations_);
   runtime::HttpServerOptions server;
   server.name = "query-http";
   server.host_port = options_.http_host_port;

@@ -36,16 +36,6 @@ void AppendEscaped(std::string_view text, std::string& out) {
   out.push_back('"');
 }
 
-void AppendJsonString(std::string_view text, std::string& out) {
-  if (tracecore::IsValidUtf8(text)) {
-    AppendEscaped(text, out);
-    return;
-  }
-  std::string valid;
-  tracecore::AppendValidUtf8(text, valid);
-  AppendEscaped(valid, out);
-}
-
 void AppendWarnings(const std::vector<std::string>& warnings, std::string& out) {
   if (warnings.empty()) {
     out += "null";
@@ -72,6 +62,16 @@ size_t SkipString(std::string_view text, size_t at) {
 }
 
 }  // namespace
+
+void AppendJsonString(std::string_view text, std::string& out) {
+  if (tracecore::IsValidUtf8(text)) {
+    AppendEscaped(text, out);
+    return;
+  }
+  std::string valid;
+  tracecore::AppendValidUtf8(text, valid);
+  AppendEscaped(valid, out);
+}
 
 void AppendStringArray(const std::vector<std::string>& items, std::string& out) {
   out.push_back('[');

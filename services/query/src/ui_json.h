@@ -16,6 +16,8 @@
 
 namespace ariadne::query {
 
+// One JSON string: `text` quoted and escaped (invalid UTF-8 repaired with U+FFFD).
+void AppendJsonString(std::string_view text, std::string& out);
 // ["a","b"]
 void AppendStringArray(const std::vector<std::string>& items, std::string& out);
 // [{"name":"op","spanKind":"server"}]; an unspecified kind is "".
