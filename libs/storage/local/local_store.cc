@@ -443,7 +443,12 @@ void LocalStore::AddWrites(const SpanBatch& batch, uint32_t bucket, PendingWrite
     next_seq_ += groups.size();
     if (known_buckets_.insert(bucket).second) {
       write.batch.Put(families_->meta, MetaBucketKey(bucket), "");
-      written_operations_.clear();  // a new bucket lists its operations afresh
+    }
+    // Each bucket lists its own operations. Only hostile input names more than the bound:
+    // forgetting them costs rewriting a few keys, not memory.
+    if (bucket != operations_bucket_ || written_operations_.size() > kMaxRememberedOperations) {
+      operations_bucket_ = bucket;
+      written_operations_.clear();
     }
     for (const std::string& key : operations) {
       if (written_operations_.insert(key).second) write.batch.Put(families_->meta, key, "");

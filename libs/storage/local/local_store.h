@@ -135,10 +135,13 @@ class LocalStore final : public SpanWriter, public SpanReader, public Dependency
   std::unique_ptr<Families> families_;
   std::string secondary_path_;  // read-only stores: RocksDB's own files for the secondary
 
-  std::mutex write_mutex_;  // seq_, known_buckets_, written_operations_
+  static constexpr size_t kMaxRememberedOperations = 100'000;
+
+  std::mutex write_mutex_;  // next_seq_, known_buckets_, operations_bucket_, written_operations_
   uint64_t next_seq_ = 1;
   std::set<uint32_t> known_buckets_;          // buckets with a 'B' meta entry
-  std::set<std::string> written_operations_;  // meta operation keys written this process
+  uint32_t operations_bucket_ = 0;            // the bucket of written_operations_
+  std::set<std::string> written_operations_;  // its operation keys this process has written
   DependencyTracker dependencies_;
 
   std::mutex background_mutex_;

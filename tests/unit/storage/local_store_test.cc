@@ -184,6 +184,37 @@ TEST_CASE("local: retention drops whole buckets and the table files return to th
   }
 }
 
+TEST_CASE("local: operations stay listed while a bucket that saw them is kept") {
+  TemporaryDirectory directory;
+  FakeClock clock;
+  LocalStoreOptions options = OptionsAt(directory.store());
+  options.retention = std::chrono::seconds(10);
+  options.bucket_seconds = 2;
+  options.clock = clock.function();
+  auto store = OpenOrFail(options);
+  // A call from frontend to backend, so that dependency counts are written too.
+  auto call = [](uint64_t trace) {
+    BatchBuilder batch;
+    batch.Add("frontend", {.trace = Trace(trace), .id = trace * 10 + 1, .name = "GET /"});
+    batch.Add("backend",
+              {.trace = Trace(trace), .id = trace * 10 + 2, .parent = trace * 10 + 1, .name = "q"});
+    return batch.Take();
+  };
+  REQUIRE(store->WriteBatch(call(1)).ok());
+  // The next bucket is first used by the dependency counts, then by the same operations.
+  clock.Advance(3000 * kMs);
+  REQUIRE(store->Flush().ok());
+  REQUIRE(store->WriteBatch(call(2)).ok());
+  // The first bucket expires; the second, which saw the same operations, is kept.
+  clock.Advance(10'000 * kMs);
+  REQUIRE(store->EnforceRetention().ok());
+  CHECK_FALSE(Stored(*store, Trace(1)));
+  CHECK(Stored(*store, Trace(2)));
+  std::vector<storage::Operation> operations;
+  REQUIRE(store->GetOperations("frontend", std::nullopt, operations).ok());
+  CHECK(operations == std::vector<storage::Operation>{{"GET /", tracecore::SpanKind::kInternal}});
+}
+
 TEST_CASE("local: a directory holding other files is refused and left untouched") {
   TemporaryDirectory directory;
   const fs::path file = directory.path() / "store" / "notes.txt";
