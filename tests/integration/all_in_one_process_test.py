@@ -11,14 +11,14 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import unittest
-import urllib.error
-import urllib.request
+
+from process_support import free_port
+import process_support
 
 BINARY = ""
 TRACEGEN = ""
@@ -27,32 +27,12 @@ ROOT = ""
 # The trace of every span in tests/fixtures/wire (OTLP's service is "frontend").
 FIXTURE_TRACE = "a1b2c3d4e5f607180000000000000001"
 
-_handed_out = set()
-
-
-def free_port():
-    """A free port not handed out before in this run (the kernel may reuse a just-closed one)."""
-    while True:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port not in _handed_out:
-            _handed_out.add(port)
-            return port
-
-
-def http(method, url, body=None, headers=None, timeout=10):
-    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
+def http(method, url, body=None, headers=None):
+    return process_support.http(method, url, body, headers)[:2]
 
 
 def fixture(name):
-    with open(os.path.join(ROOT, "tests", "fixtures", "wire", name), "rb") as f:
-        return f.read()
+    return process_support.fixture(ROOT, name)
 
 
 class AllInOne:

@@ -8,46 +8,21 @@ Standard library only; every listener is on 127.0.0.1 with ports picked free by 
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import unittest
-import urllib.error
-import urllib.request
+
+from process_support import free_port, http
+import process_support
 
 BINARY = ""
 ROOT = ""
 
 
-_handed_out = set()
-
-
-def free_port():
-    """A port the OS reports free that this test has not handed out before: the kernel may
-    return a just-closed port again, and two options naming one port is a configuration error."""
-    while True:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port not in _handed_out:
-            _handed_out.add(port)
-            return port
-
-
-def http(method, url, body=None, headers=None, timeout=5):
-    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, response.read(), dict(response.headers)
-    except urllib.error.HTTPError as error:
-        return error.code, error.read(), dict(error.headers)
-
-
 def fixture(name):
-    with open(os.path.join(ROOT, "tests", "fixtures", "wire", name), "rb") as f:
-        return f.read()
+    return process_support.fixture(ROOT, name)
 
 
 class Collector:

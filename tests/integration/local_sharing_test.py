@@ -10,14 +10,14 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import unittest
-import urllib.error
-import urllib.request
+
+from process_support import free_port
+import process_support
 
 COLLECTOR = ""
 QUERY = ""
@@ -26,27 +26,8 @@ ROOT = ""
 # The trace of every span in tests/fixtures/wire.
 FIXTURE_TRACE = "a1b2c3d4e5f607180000000000000001"
 
-_handed_out = set()
-
-
-def free_port():
-    """A free port not handed out before in this run (the kernel may reuse a just-closed one)."""
-    while True:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port not in _handed_out:
-            _handed_out.add(port)
-            return port
-
-
 def http(method, url, body=None, headers=None):
-    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
+    return process_support.http(method, url, body, headers)[:2]
 
 
 def start(args, admin):
@@ -93,10 +74,9 @@ class LocalSharing(unittest.TestCase):
             "--local.read-only=true", f"--query.http-server.host-port=127.0.0.1:{query_port}",
             f"--query.grpc-server.host-port=127.0.0.1:{free_port()}"], free_port())
         try:
-            with open(os.path.join(ROOT, "tests", "fixtures", "wire",
-                                   "otlp-http-export-request.bin"), "rb") as f:
-                status, _ = http("POST", f"http://127.0.0.1:{otlp_http}/v1/traces", f.read(),
-                                 {"Content-Type": "application/x-protobuf"})
+            status, _ = http("POST", f"http://127.0.0.1:{otlp_http}/v1/traces",
+                             process_support.fixture(ROOT, "otlp-http-export-request.bin"),
+                             {"Content-Type": "application/x-protobuf"})
             self.assertEqual(status, 200)
             # The follower catches up every half second.
             deadline = time.monotonic() + 10
