@@ -400,15 +400,8 @@ void ApiV3::Dependencies(const HttpRequest& request, HttpResponse& response) {
 
 void AddApiV3Routes(const ApiOptions& options, QueryService& service, runtime::HttpRouter& router,
                     RouteOperations& operations) {
-  using boost::beast::http::verb;
   auto api = std::make_shared<ApiV3>(options, service);
-  struct Route {
-    std::string_view path;
-    bool prefix;
-    Operation operation;
-    void (ApiV3::*handler)(const HttpRequest&, HttpResponse&);
-  };
-  static constexpr Route kRoutes[] = {
+  static constexpr ApiRoute<ApiV3> kRoutes[] = {
       {"/api/v3/services", false, Operation::kGetServices, &ApiV3::Services},
       {"/api/v3/operations", false, Operation::kGetOperations, &ApiV3::Operations},
       {"/api/v3/traces", false, Operation::kFindTraces, &ApiV3::Search},
@@ -416,19 +409,7 @@ void AddApiV3Routes(const ApiOptions& options, QueryService& service, runtime::H
       {"/api/v3/trace-summaries", false, Operation::kFindTraces, &ApiV3::Summaries},
       {"/api/v3/dependencies", false, Operation::kGetDependencies, &ApiV3::Dependencies},
   };
-  for (const Route& route : kRoutes) {
-    const std::string path = api->Path(route.path);
-    auto handler = [api, method = route.handler](const HttpRequest& request,
-                                                 HttpResponse& response) {
-      ((*api).*method)(request, response);
-    };
-    if (route.prefix) {
-      router.AddPrefix(verb::get, path, handler);
-    } else {
-      router.Add(verb::get, path, handler);
-    }
-    operations.emplace(path, route.operation);
-  }
+  AddApiObjectRoutes(api, kRoutes, router, operations);
 }
 
 }  // namespace ariadne::query

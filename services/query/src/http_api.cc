@@ -286,15 +286,8 @@ unsigned HttpStatusFor(const Status& status) {
 
 void AddApiRoutes(const ApiOptions& options, QueryService& service, runtime::HttpRouter& router,
                   RouteOperations& operations) {
-  using boost::beast::http::verb;
   auto api = std::make_shared<Api>(options, service);
-  struct Route {
-    std::string_view path;
-    bool prefix;
-    Operation operation;
-    void (Api::*handler)(const HttpRequest&, HttpResponse&);
-  };
-  static constexpr Route kRoutes[] = {
+  static constexpr ApiRoute<Api> kRoutes[] = {
       {"/api/services", false, Operation::kGetServices, &Api::Services},
       {"/api/services/", true, Operation::kGetOperations, &Api::ServiceOperations},
       {"/api/operations", false, Operation::kGetOperations, &Api::Operations},
@@ -302,19 +295,7 @@ void AddApiRoutes(const ApiOptions& options, QueryService& service, runtime::Htt
       {"/api/traces/", true, Operation::kGetTrace, &Api::Trace},
       {"/api/dependencies", false, Operation::kGetDependencies, &Api::Dependencies},
   };
-  for (const Route& route : kRoutes) {
-    const std::string path = api->Path(route.path);
-    auto handler = [api, method = route.handler](const HttpRequest& request,
-                                                 HttpResponse& response) {
-      ((*api).*method)(request, response);
-    };
-    if (route.prefix) {
-      router.AddPrefix(verb::get, path, handler);
-    } else {
-      router.Add(verb::get, path, handler);
-    }
-    operations.emplace(path, route.operation);
-  }
+  AddApiObjectRoutes(api, kRoutes, router, operations);
 }
 
 }  // namespace ariadne::query

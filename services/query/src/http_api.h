@@ -18,7 +18,9 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include "query_metrics.h"
 #include "query_service.h"
@@ -39,6 +41,36 @@ using RouteOperations = std::map<std::string, Operation, std::less<>>;
 // The status of an answer that failed with `status`: 400 for bad parameters, 503 for a timeout or
 // storage that is unavailable, 501 for what is not implemented, 500 for anything else.
 unsigned HttpStatusFor(const tracecore::Status& status);
+
+// One GET route of an API object: its path (the base path is added), whether it is a prefix,
+// the operation it is counted as, and the member function that answers it.
+template <typename Api>
+struct ApiRoute {
+  std::string_view path;
+  bool prefix = false;
+  Operation operation;
+  void (Api::*handler)(const runtime::HttpRequest&, runtime::HttpResponse&);
+};
+
+// Adds `routes` of `api` (which their handlers share) to `router` under `api->Path(route.path)`,
+// and records their operations in `operations`.
+template <typename Api, size_t N>
+void AddApiObjectRoutes(const std::shared_ptr<Api>& api, const ApiRoute<Api> (&routes)[N],
+                        runtime::HttpRouter& router, RouteOperations& operations) {
+  for (const ApiRoute<Api>& route : routes) {
+    const std::string path = api->Path(route.path);
+    auto handler = [api, method = route.handler](const runtime::HttpRequest& request,
+                                                 runtime::HttpResponse& response) {
+      ((*api).*method)(request, response);
+    };
+    if (route.prefix) {
+      router.AddPrefix(boost::beast::http::verb::get, path, handler);
+    } else {
+      router.Add(boost::beast::http::verb::get, path, handler);
+    }
+    operations.emplace(path, route.operation);
+  }
+}
 
 // Adds every route to `router` and records them in `operations`. `service` must outlive the
 // router.
