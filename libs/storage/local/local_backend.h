@@ -1,4 +1,4 @@
-// The `local` backend's entry in the storage registry: its --local.* options and how it opens.
+// The `local` backend's entry in the storage registry: its --local.* (or --local-archive.*) options and how it opens.
 #pragma once
 
 #include <memory>
@@ -7,6 +7,8 @@
 
 namespace ariadne::storage::local {
 
-std::unique_ptr<BackendFactory> MakeLocalBackendFactory();
+// Options are named for `role` (BackendOptionName); the archive's defaults keep everything
+// under ./data-archive.
+std::unique_ptr<BackendFactory> MakeLocalBackendFactory(StoreRole role);
 
 }  // namespace ariadne::storage::local

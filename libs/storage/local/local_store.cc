@@ -174,15 +174,15 @@ Status LocalStore::OpenDatabase() {
   const bool exists = fs::exists(path);
   const bool has_database = exists && fs::exists(path / "CURRENT");
   if (options_.read_only && !has_database) {
-    return Status::InvalidArgument("--local.path=" + options_.path +
+    return Status::InvalidArgument(PathSetting() +
                                    ": no store there to read; start the process that writes it "
-                                   "(ariadne-collector) first, or point --local.path at its data");
+                                   "(ariadne-collector) first, or point " +
+                                   Flag("path") + " at its data");
   }
   if (exists && !has_database && !DirectoryIsEmpty(path)) {
     return Status::InvalidArgument(
-        "--local.path=" + options_.path +
-        ": the directory holds files that are not an Ariadne store; point --local.path at an "
-        "empty or new directory (nothing was changed)");
+        PathSetting() + ": the directory holds files that are not an Ariadne store; point " +
+        Flag("path") + " at an empty or new directory (nothing was changed)");
   }
   if (has_database) {
     std::vector<std::string> names;
@@ -195,9 +195,8 @@ Status LocalStore::OpenDatabase() {
     std::sort(expected.begin(), expected.end());
     if (sorted_names != expected) {
       return Status::InvalidArgument(
-          "--local.path=" + options_.path +
-          ": a RocksDB database that Ariadne did not write (column families: " + JoinNames(names) +
-          "); point --local.path at an empty or new directory");
+          PathSetting() + ": a RocksDB database that Ariadne did not write (column families: " +
+          JoinNames(names) + "); point " + Flag("path") + " at an empty or new directory");
     }
   }
 
@@ -236,10 +235,10 @@ Status LocalStore::OpenDatabase() {
   }
   if (!opened.ok()) {
     if (opened.IsIOError() && opened.ToString().find("lock") != std::string::npos) {
-      return Status::Unavailable("--local.path=" + options_.path +
+      return Status::Unavailable(PathSetting() +
                                  ": another process has the store open for writing; a second "
-                                 "process can read it with --local.read-only=true (" +
-                                 opened.ToString() + ")");
+                                 "process can read it with " +
+                                 Flag("read-only") + "=true (" + opened.ToString() + ")");
     }
     return FromRocks(opened, "opening " + options_.path +
                                  " (nothing was deleted; if the store is damaged, move it aside "
@@ -261,13 +260,13 @@ Status LocalStore::CheckOrWriteFormat() {
                rocksdb::Slice(kFormatKey.data(), kFormatKey.size()), &value);
   if (read.IsNotFound()) {
     if (options_.read_only) {
-      return Status::Unavailable("--local.path=" + options_.path +
+      return Status::Unavailable(PathSetting() +
                                  ": the store is still being created by its writer; retry");
     }
     uint64_t records = 0;
     ARIADNE_RETURN_IF_ERROR(CountSpans(records));
     if (records != 0) {
-      return Status::InvalidArgument("--local.path=" + options_.path +
+      return Status::InvalidArgument(PathSetting() +
                                      ": the store has spans but no format record; it was not "
                                      "written by Ariadne or is damaged (nothing was changed)");
     }
@@ -288,12 +287,11 @@ Status LocalStore::CheckOrWriteFormat() {
   ARIADNE_RETURN_IF_ERROR(DecodeFormatRecord(value, format));
   if (format.version != kFormatVersion) {
     return Status::InvalidArgument(
-        "--local.path=" + options_.path + ": the store has format version " +
-        std::to_string(format.version) + " and this build of Ariadne reads version " +
-        std::to_string(kFormatVersion) +
+        PathSetting() + ": the store has format version " + std::to_string(format.version) +
+        " and this build of Ariadne reads version " + std::to_string(kFormatVersion) +
         (format.version > kFormatVersion ? "; run the newer Ariadne that wrote it"
                                          : "; it was written by an older Ariadne") +
-        ", or point --local.path at another directory (nothing was changed)");
+        ", or point " + Flag("path") + " at another directory (nothing was changed)");
   }
   bucket_seconds_ = format.bucket_seconds;
   return {};
@@ -375,7 +373,8 @@ uint32_t LocalStore::BucketOf(uint64_t unix_nanos) const {
 
 Status LocalStore::WriteBatch(const SpanBatch& batch) {
   if (options_.read_only) {
-    return Status::Unimplemented("local store: opened with --local.read-only; it takes no writes");
+    return Status::Unimplemented("local store: opened with " + Flag("read-only") +
+                                 "; it takes no writes");
   }
   if (batch.spans().empty()) return {};
   dependencies_.Observe(batch);

@@ -58,6 +58,8 @@ struct LocalStoreOptions {
   uint32_t bucket_seconds = 0;
   // How many recent spans the dependency tracker remembers (dependency_tracker.h).
   size_t dependency_capacity = 1 << 18;
+  // How messages name the options: "--local." ("--local-archive." for the archive store).
+  std::string flag_prefix = "--local.";
   // Unix nanoseconds now; tests replace it to move time.
   std::function<uint64_t()> clock;
 };
@@ -112,6 +114,11 @@ class LocalStore final : public SpanWriter, public SpanReader, public Dependency
 
   tracecore::Status OpenDatabase();
   tracecore::Status CheckOrWriteFormat();
+  // Option names for messages: Flag("path") is "--local.path"; PathSetting() "--local.path=DIR".
+  std::string Flag(std::string_view option) const {
+    return options_.flag_prefix + std::string(option);
+  }
+  std::string PathSetting() const { return Flag("path") + "=" + options_.path; }
   tracecore::Status LoadState();
   void StartBackgroundThread();
   void BackgroundLoop();

@@ -12,10 +12,12 @@ namespace {
 
 class MemoryBackendFactory final : public BackendFactory {
  public:
+  explicit MemoryBackendFactory(StoreRole role) : role_(role) {}
+
   std::string_view name() const override { return "memory"; }
 
   void AddOptions(runtime::Config& config) override {
-    config.AddInt("memory.max-traces", &max_traces_,
+    config.AddInt(BackendOptionName(role_, "memory", "max-traces"), &max_traces_,
                   "The most traces the memory storage keeps; the oldest are evicted first "
                   "(0: no bound)",
                   0, INT64_MAX);
@@ -31,60 +33,84 @@ class MemoryBackendFactory final : public BackendFactory {
   }
 
  private:
+  const StoreRole role_;
   int64_t max_traces_ = 0;
 };
 
 // Storage types Jaeger users may name that this build does not have yet.
 struct PlannedBackend {
   const char* name;
-  const char* options_prefix;  // flags of that backend, rejected with the reason when set
+  const char* options_name;  // the backend name in its flags, rejected with the reason when set
 };
 constexpr PlannedBackend kPlannedBackends[] = {
-    {"elasticsearch", "es."},
-    {"opensearch", "es."},
+    {"elasticsearch", "es"},
+    {"opensearch", "es"},
 };
 
-std::string NotBuiltReason(std::string_view name) {
-  return "the '" + std::string(name) +
-         "' storage is not in this build of Ariadne yet; use --span-storage.type=memory";
+std::string NotBuiltReason(std::string_view name, std::string_view type_flag) {
+  return "the '" + std::string(name) + "' storage is not in this build of Ariadne yet; use " +
+         std::string(type_flag) + "=memory or =local";
 }
 
 }  // namespace
 
-std::vector<std::unique_ptr<BackendFactory>> MakeBackendFactories() {
+std::string BackendOptionName(StoreRole role, std::string_view backend, std::string_view option) {
+  std::string name(backend);
+  if (role == StoreRole::kArchive) name += "-archive";
+  name += '.';
+  name += option;
+  return name;
+}
+
+std::vector<std::unique_ptr<BackendFactory>> MakeBackendFactories(StoreRole role) {
   std::vector<std::unique_ptr<BackendFactory>> factories;
-  factories.push_back(std::make_unique<MemoryBackendFactory>());
-  factories.push_back(local::MakeLocalBackendFactory());
+  factories.push_back(std::make_unique<MemoryBackendFactory>(role));
+  factories.push_back(local::MakeLocalBackendFactory(role));
   return factories;
 }
 
-void AddStorageOptions(runtime::Config& config, std::string* type,
-                       std::vector<std::unique_ptr<BackendFactory>>& factories) {
-  config.AddString("span-storage.type", type,
-                   "Where spans are stored: memory or local (environment: SPAN_STORAGE_TYPE)");
-  for (auto& factory : factories) factory->AddOptions(config);
+StorageOptions::StorageOptions(StoreRole role, std::string default_type)
+    : role_(role), type_(std::move(default_type)), factories_(MakeBackendFactories(role)) {}
+
+std::string_view StorageOptions::type_flag() const {
+  return role_ == StoreRole::kPrimary ? "--span-storage.type" : "--query.archive";
+}
+
+void StorageOptions::AddOptions(runtime::Config& config) {
+  if (role_ == StoreRole::kPrimary) {
+    config.AddString("span-storage.type", &type_,
+                     "Where spans are stored: memory or local (environment: SPAN_STORAGE_TYPE)");
+  } else {
+    config.AddString("query.archive", &type_,
+                     "The storage that keeps archived traces (POST /api/archive/{traceID}), "
+                     "a second store beside the primary one: memory or local, with its options "
+                     "under --<type>-archive.*; empty: no archive");
+  }
+  for (auto& factory : factories_) factory->AddOptions(config);
   for (const PlannedBackend& planned : kPlannedBackends) {
     if (std::string_view(planned.name) == "opensearch") continue;  // shares es.* with elasticsearch
-    config.AddUnavailable(planned.options_prefix, NotBuiltReason(planned.name));
+    config.AddUnavailable(BackendOptionName(role_, planned.options_name, ""),
+                          NotBuiltReason(planned.name, type_flag()));
   }
 }
 
-tracecore::Status OpenBackend(std::string_view type,
-                              std::vector<std::unique_ptr<BackendFactory>>& factories,
-                              Backend& out) {
-  for (auto& factory : factories) {
-    if (factory->name() == type) return factory->Open(out);
+tracecore::Status StorageOptions::Open(Backend& out) {
+  if (type_.empty() && role_ == StoreRole::kArchive) return {};
+  for (auto& factory : factories_) {
+    if (factory->name() == type_) return factory->Open(out);
   }
   for (const PlannedBackend& planned : kPlannedBackends) {
-    if (planned.name == type) return tracecore::Status::InvalidArgument(NotBuiltReason(type));
+    if (planned.name == type_) {
+      return tracecore::Status::InvalidArgument(NotBuiltReason(type_, type_flag()));
+    }
   }
   std::string known;
-  for (auto& factory : factories) {
+  for (auto& factory : factories_) {
     if (!known.empty()) known += ", ";
     known += factory->name();
   }
-  return tracecore::Status::InvalidArgument("--span-storage.type: unknown storage '" +
-                                            std::string(type) + "'; this build has: " + known);
+  return tracecore::Status::InvalidArgument(std::string(type_flag()) + ": unknown storage '" +
+                                            type_ + "'; this build has: " + known);
 }
 
 }  // namespace ariadne::storage

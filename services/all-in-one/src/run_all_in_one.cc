@@ -26,18 +26,19 @@ struct AllInOneOptions {
   runtime::ServiceOptions service;
   collector::CollectorOptions collector;
   query::QueryOptions query;
-  std::string storage_type = "local";
+  storage::StorageOptions storage{storage::StoreRole::kPrimary, "local"};
+  storage::StorageOptions archive{storage::StoreRole::kArchive, ""};
   bool memory = false;
 };
 
-void AddOptions(runtime::Config& config, AllInOneOptions& options,
-                std::vector<std::unique_ptr<storage::BackendFactory>>& backends) {
+void AddOptions(runtime::Config& config, AllInOneOptions& options) {
   options.service.admin_host_port = ":14269";
   options.collector.agent_sampling_host_port = ":5778";
   runtime::AddServiceOptions(config, options.service);
   collector::AddCollectorOptions(config, options.collector);
   query::AddQueryOptions(config, options.query);
-  storage::AddStorageOptions(config, &options.storage_type, backends);
+  options.storage.AddOptions(config);
+  options.archive.AddOptions(config);
   config.AddString("http-server.host-port", &options.collector.agent_sampling_host_port,
                    "Address of the agent's sampling endpoint (GET /sampling?service= and the "
                    "legacy GET /?service=), as Jaeger's all-in-one serves it on 5778");
@@ -50,7 +51,8 @@ void AddOptions(runtime::Config& config, AllInOneOptions& options,
 void LogEndpoints(const AllInOneOptions& options, const collector::Collector& collector,
                   const query::Query& query) {
   auto log = runtime::Logger("all-in-one");
-  log->info("storage: {}", options.storage_type);
+  log->info("storage: {}{}", options.storage.type(),
+            options.archive.type().empty() ? "" : "; archive: " + options.archive.type());
   log->info("UI and query API: http://127.0.0.1:{}{}/", query.http_port(), options.query.base_path);
   log->info("OTLP: gRPC :{}, HTTP :{} (/v1/traces)", collector.otlp_grpc_port(),
             collector.otlp_http_port());
@@ -75,8 +77,7 @@ int RunAllInOne(int argc, char** argv) {
                          "process: receives spans, stores them under --local.path, serves the "
                          "Jaeger query API and UI.");
   AllInOneOptions options;
-  auto backends = storage::MakeBackendFactories();
-  AddOptions(config, options, backends);
+  AddOptions(config, options);
   const tracecore::Status parsed = config.Parse(argc, argv, runtime::Config::ProcessEnvironment());
   if (config.help_requested()) {
     std::cout << config.HelpText();
@@ -92,11 +93,18 @@ int RunAllInOne(int argc, char** argv) {
   if (auto status = query::FinishQueryOptions(config, options.query); !status.ok()) {
     return Fail(status);
   }
-  if (options.memory) options.storage_type = "memory";
+  if (options.memory) options.storage.set_type("memory");
 
   storage::Backend backend;
-  if (auto status = storage::OpenBackend(options.storage_type, backends, backend); !status.ok()) {
+  storage::Backend archive;
+  if (auto status = query::OpenQueryStorage(options.storage, options.archive, backend, archive);
+      !status.ok()) {
     return Fail(status);
+  }
+  if (!backend.writer) {
+    return Fail(tracecore::Status::InvalidArgument(
+        "--span-storage.type=" + options.storage.type() +
+        " cannot be written: choose a backend that takes writes"));
   }
   auto registry = std::make_shared<prometheus::Registry>();
   runtime::Health health;
@@ -110,7 +118,7 @@ int RunAllInOne(int argc, char** argv) {
   }
   std::unique_ptr<query::Query> query;
   if (auto status = query::Query::Start(options.query, *backend.reader, *backend.dependencies,
-                                        registry, query);
+                                        registry, query, archive.reader ? &archive : nullptr);
       !status.ok()) {
     return Fail(status);
   }
@@ -131,6 +139,9 @@ int RunAllInOne(int argc, char** argv) {
   query->Shutdown();
   admin->Stop();
   if (auto status = backend.writer->Flush(); !status.ok()) log->error("{}", status.message());
+  if (archive.writer) {
+    if (auto status = archive.writer->Flush(); !status.ok()) log->error("{}", status.message());
+  }
   log->info("stopped");
   return 0;
 }

@@ -30,11 +30,10 @@ int RunCollector(int argc, char** argv) {
   runtime::ServiceOptions service;
   service.admin_host_port = ":14269";
   CollectorOptions options;
-  std::string storage_type = "memory";
-  auto backends = storage::MakeBackendFactories();
+  storage::StorageOptions storage(storage::StoreRole::kPrimary, "memory");
   runtime::AddServiceOptions(config, service);
   AddCollectorOptions(config, options);
-  storage::AddStorageOptions(config, &storage_type, backends);
+  storage.AddOptions(config);
 
   const tracecore::Status parsed = config.Parse(argc, argv, runtime::Config::ProcessEnvironment());
   if (config.help_requested()) {
@@ -46,7 +45,7 @@ int RunCollector(int argc, char** argv) {
   if (auto status = FinishCollectorOptions(config, options); !status.ok()) return Fail(status);
 
   storage::Backend backend;
-  if (auto status = storage::OpenBackend(storage_type, backends, backend); !status.ok()) {
+  if (auto status = storage.Open(backend); !status.ok()) {
     return Fail(status);
   }
 
@@ -66,7 +65,7 @@ int RunCollector(int argc, char** argv) {
   }
   health.Set(runtime::ServingState::kServing);
   auto log = runtime::Logger("collector");
-  log->info("serving; storage: {}; admin on {}", storage_type, service.admin_host_port);
+  log->info("serving; storage: {}; admin on {}", storage.type(), service.admin_host_port);
 
   const int signal = shutdown_signal.Wait();
   log->info("signal {} received: draining", signal);

@@ -1,6 +1,7 @@
 #include "http_api.h"
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -9,6 +10,8 @@
 
 #include "query_parameters.h"
 #include "tracecore/codec/jaeger_ui_json.h"
+#include "tracecore/codec/otlp_json.h"
+#include "tracecore/span_copier.h"
 #include "ui_json.h"
 
 namespace ariadne::query {
@@ -108,6 +111,8 @@ class Api {
   void Search(const HttpRequest& request, HttpResponse& response);
   void Trace(const HttpRequest& request, HttpResponse& response);
   void Dependencies(const HttpRequest& request, HttpResponse& response);
+  void Archive(const HttpRequest& request, HttpResponse& response);
+  void Transform(const HttpRequest& request, HttpResponse& response);
 
   std::string Path(std::string_view route) const { return options_.base_path + std::string(route); }
 
@@ -272,6 +277,74 @@ void Api::Dependencies(const HttpRequest& request, HttpResponse& response) {
   WriteJson(Envelope(data, 0), IsPrettyPrint(params), response);
 }
 
+void Api::Archive(const HttpRequest& request, HttpResponse& response) {
+  tracecore::TraceId id;
+  const std::string_view id_text = request.path.substr(Path("/api/archive/").size());
+  if (Status status = ParseTraceId(id_text, id); !status.ok()) {
+    return WriteError(status, response);
+  }
+  bool found = false;
+  if (Status status = service_.ArchiveTrace(id, found); !status.ok()) {
+    return WriteError(status, response);
+  }
+  if (!found) return WriteError(404, kTraceNotFound, response);
+  // Jaeger answers an archived trace with an empty list of errors rather than null.
+  std::string out;
+  tracecore::jaeger_ui::AppendEnvelope("[]", 0, {}, out);
+  constexpr std::string_view kNullErrors = "\"errors\":null";
+  if (const size_t at = out.rfind(kNullErrors); at != std::string::npos) {
+    out.replace(at, kNullErrors.size(), "\"errors\":[]");
+  }
+  WriteJson(std::move(out), IsPrettyPrint(runtime::ParseQuery(request.query)), response);
+}
+
+// Splits `batch` into one trace per trace id, in the order their first spans appear.
+std::vector<LoadedTrace> SplitTraces(const tracecore::SpanBatch& batch) {
+  std::vector<LoadedTrace> traces;
+  std::map<tracecore::TraceId, size_t> index;
+  for (const tracecore::Span& span : batch.spans()) {
+    auto [at, added] = index.emplace(span.trace_id, traces.size());
+    if (added) traces.emplace_back();
+  }
+  std::vector<std::unique_ptr<tracecore::SpanCopier>> copiers;
+  copiers.reserve(traces.size());
+  for (LoadedTrace& trace : traces) {
+    copiers.push_back(std::make_unique<tracecore::SpanCopier>(trace.batch));
+  }
+  for (const tracecore::Span& span : batch.spans()) {
+    copiers[index.at(span.trace_id)]->Copy(batch, span);
+  }
+  for (LoadedTrace& trace : traces) {
+    for (tracecore::Span& span : trace.batch.spans()) trace.spans.push_back(&span);
+  }
+  return traces;
+}
+
+void Api::Transform(const HttpRequest& request, HttpResponse& response) {
+  tracecore::SpanBatch batch;
+  if (Status status = tracecore::otlp::DecodeExportRequestJson(request.body, batch); !status.ok()) {
+    return WriteError(400,
+                      "the body is not OTLP JSON (an ExportTraceServiceRequest or TracesData, "
+                      "as the OpenTelemetry exporters and Jaeger's api_v3 write it): " +
+                          status.message(),
+                      response);
+  }
+  if (batch.spans().size() > service_.options().max_response_spans) {
+    return WriteError(413,
+                      "the body holds " + std::to_string(batch.spans().size()) +
+                          " spans, more than one response may (--query.max-trace-size=" +
+                          std::to_string(service_.options().max_response_spans) + ")",
+                      response);
+  }
+  TracesResult result;
+  for (const LoadedTrace& trace : SplitTraces(batch)) {
+    if (result.total > 0) result.data.push_back(',');
+    AppendLoadedTrace(trace, result.data);
+    ++result.total;
+  }
+  WriteJson(result.Finish(), IsPrettyPrint(runtime::ParseQuery(request.query)), response);
+}
+
 }  // namespace
 
 unsigned HttpStatusFor(const Status& status) {
@@ -287,6 +360,7 @@ unsigned HttpStatusFor(const Status& status) {
 void AddApiRoutes(const ApiOptions& options, QueryService& service, runtime::HttpRouter& router,
                   RouteOperations& operations) {
   auto api = std::make_shared<Api>(options, service);
+  using boost::beast::http::verb;
   static constexpr ApiRoute<Api> kRoutes[] = {
       {"/api/services", false, Operation::kGetServices, &Api::Services},
       {"/api/services/", true, Operation::kGetOperations, &Api::ServiceOperations},
@@ -294,6 +368,8 @@ void AddApiRoutes(const ApiOptions& options, QueryService& service, runtime::Htt
       {"/api/traces", false, Operation::kFindTraces, &Api::Search},
       {"/api/traces/", true, Operation::kGetTrace, &Api::Trace},
       {"/api/dependencies", false, Operation::kGetDependencies, &Api::Dependencies},
+      {"/api/archive/", true, Operation::kArchiveTrace, &Api::Archive, verb::post},
+      {"/api/transform", false, Operation::kTransform, &Api::Transform, verb::post},
   };
   AddApiObjectRoutes(api, kRoutes, router, operations);
 }

@@ -6,6 +6,10 @@
 //   GET /api/traces?service=...|traceID=...   data: [Trace, ...] (search or multi-get)
 //   GET /api/traces/{traceID}                 data: [Trace]; 404 "trace not found"
 //   GET /api/dependencies?endTs=&lookback=    data: [{"parent","child","callCount"}, ...]
+//   POST /api/archive/{traceID}               data: [], errors: []; copies the trace into the
+//                                             --query.archive store (501 without one)
+//   POST /api/transform                       data: [Trace, ...] from an OTLP JSON body, as
+//                                             stored (no adjusters), nothing is stored
 //
 // Answers are Jaeger's envelope (application/json; prettyPrint indents it); errors are the
 // envelope with one {"code","msg"} as text/plain with a trailing newline, as Go's http.Error
@@ -42,14 +46,15 @@ using RouteOperations = std::map<std::string, Operation, std::less<>>;
 // storage that is unavailable, 501 for what is not implemented, 500 for anything else.
 unsigned HttpStatusFor(const tracecore::Status& status);
 
-// One GET route of an API object: its path (the base path is added), whether it is a prefix,
-// the operation it is counted as, and the member function that answers it.
+// One route of an API object: its path (the base path is added), whether it is a prefix, the
+// operation it is counted as, the member function that answers it and its method.
 template <typename Api>
 struct ApiRoute {
   std::string_view path;
   bool prefix = false;
   Operation operation;
   void (Api::*handler)(const runtime::HttpRequest&, runtime::HttpResponse&);
+  boost::beast::http::verb method = boost::beast::http::verb::get;
 };
 
 // Adds `routes` of `api` (which their handlers share) to `router` under `api->Path(route.path)`,
@@ -64,13 +69,17 @@ void AddApiObjectRoutes(const std::shared_ptr<Api>& api, const ApiRoute<Api> (&r
       ((*api).*method)(request, response);
     };
     if (route.prefix) {
-      router.AddPrefix(boost::beast::http::verb::get, path, handler);
+      router.AddPrefix(route.method, path, handler);
     } else {
-      router.Add(boost::beast::http::verb::get, path, handler);
+      router.Add(route.method, path, handler);
     }
     operations.emplace(path, route.operation);
   }
 }
+
+// The largest request body the API takes (POST /api/transform): a trace file of a few hundred
+// thousand spans.
+inline constexpr size_t kMaxRequestBodyBytes = 16 << 20;
 
 // Adds every route to `router` and records them in `operations`. `service` must outlive the
 // router.

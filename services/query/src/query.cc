@@ -1,6 +1,7 @@
 #include "query/query.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "api_v3.h"
 #include "http_api.h"
@@ -27,15 +28,23 @@ ApiOptions MakeApiOptions(const QueryOptions& options) {
           .max_limit = static_cast<uint32_t>(options.max_trace_size)};
 }
 
+std::optional<ArchiveStorage> ArchiveOf(const storage::Backend* archive) {
+  if (archive == nullptr || !archive->reader || !archive->writer) return std::nullopt;
+  return ArchiveStorage{.reader = *archive->reader, .writer = *archive->writer};
+}
+
 }  // namespace
 
 class Query::Impl {
  public:
   Impl(const QueryOptions& options, storage::SpanReader& spans,
-       storage::DependencyReader& dependencies, std::shared_ptr<prometheus::Registry> registry)
+       storage::DependencyReader& dependencies, std::shared_ptr<prometheus::Registry> registry,
+       const storage::Backend* archive)
       : options_(options),
         metrics_(std::move(registry)),
-        service_(spans, dependencies, metrics_, ServiceOptions(options)) {}
+        archive_(ArchiveOf(archive)),
+        service_(spans, dependencies, metrics_, ServiceOptions(options),
+                 archive_ ? &*archive_ : nullptr) {}
 
   tracecore::Status Start();
   // NOLINTNEXTLINE(readability-make-member-function-const): stops the server it owns
@@ -45,6 +54,7 @@ class Query::Impl {
 
   const QueryOptions options_;
   QueryMetrics metrics_;
+  const std::optional<ArchiveStorage> archive_;
   QueryService service_;
   RouteOperations operations_;  // immutable once the server runs
   std::unique_ptr<runtime::HttpServer> http_;
@@ -61,9 +71,10 @@ tracecore::Status Query::Impl::Start() {
   server.host_port_flag = "--query.http-server.host-port";
   server.tls_flag_prefix = "--query.http.tls";
   server.threads = static_cast<int>(options_.http_threads);
-  // The API takes no request bodies yet.
-  server.max_body_bytes = 64 << 10;
-  server.max_decoded_body_bytes = 64 << 10;
+  // Only POST /api/transform takes a body of any size.
+  server.max_body_bytes = kMaxRequestBodyBytes;
+  server.max_decoded_body_bytes = kMaxRequestBodyBytes;
+  server.body_limit_hint = "POST /api/transform takes at most 16 MiB of OTLP JSON";
   server.tls = options_.http_tls;
   server.on_response = [this](std::string_view /*method*/, std::string_view route, unsigned status,
                               std::chrono::nanoseconds elapsed) {
@@ -83,8 +94,8 @@ Query::~Query() {
 tracecore::Status Query::Start(const QueryOptions& options, storage::SpanReader& spans,
                                storage::DependencyReader& dependencies,
                                std::shared_ptr<prometheus::Registry> registry,
-                               std::unique_ptr<Query>& out) {
-  auto impl = std::make_unique<Impl>(options, spans, dependencies, std::move(registry));
+                               std::unique_ptr<Query>& out, const storage::Backend* archive) {
+  auto impl = std::make_unique<Impl>(options, spans, dependencies, std::move(registry), archive);
   ARIADNE_RETURN_IF_ERROR(impl->Start());
   out.reset(new Query(std::move(impl)));
   return {};

@@ -3,8 +3,9 @@
 //   jaeger_query_requests_total{operation,result}            API requests answered
 //   jaeger_query_request_duration_seconds{operation,result}  their latency (histogram)
 // where operation is one of get_services, get_operations, find_traces, get_trace,
-// get_dependencies and result is ok (2xx) or err (anything else: bad parameters, not found,
-// storage failures, timeouts). Ariadne adds ariadne_query_traces_truncated_total.
+// get_dependencies (Jaeger's), archive_trace and transform (ours), and result is ok (2xx) or err
+// (anything else: bad parameters, not found, storage failures, timeouts). Ariadne adds
+// ariadne_query_traces_truncated_total.
 //
 // Thread-safe; every series exists from the start (at 0), so that rates and alerts see them.
 #pragma once
@@ -20,9 +21,18 @@
 namespace ariadne::query {
 
 // The `operation` label values, in the order of kOperations.
-enum class Operation { kGetServices, kGetOperations, kFindTraces, kGetTrace, kGetDependencies };
-inline constexpr std::array<std::string_view, 5> kOperations = {
-    "get_services", "get_operations", "find_traces", "get_trace", "get_dependencies"};
+enum class Operation {
+  kGetServices,
+  kGetOperations,
+  kFindTraces,
+  kGetTrace,
+  kGetDependencies,
+  kArchiveTrace,
+  kTransform,
+};
+inline constexpr std::array<std::string_view, 7> kOperations = {
+    "get_services",     "get_operations", "find_traces", "get_trace",
+    "get_dependencies", "archive_trace",  "transform"};
 
 class QueryMetrics {
  public:

@@ -24,9 +24,11 @@ std::string TimeoutMessage(std::chrono::nanoseconds timeout) {
 }
 
 QueryService::QueryService(storage::SpanReader& spans, storage::DependencyReader& dependencies,
-                           QueryMetrics& metrics, QueryServiceOptions options)
+                           QueryMetrics& metrics, QueryServiceOptions options,
+                           const ArchiveStorage* archive)
     : spans_(spans),
       dependencies_(dependencies),
+      archive_(archive != nullptr ? std::optional<ArchiveStorage>(*archive) : std::nullopt),
       metrics_(metrics),
       options_(options),
       storage_failing_("query", "storage reads are failing: answering 500"),
@@ -72,8 +74,8 @@ tracecore::Status QueryService::GetDependencies(uint64_t end_time, uint64_t look
   return Observe(dependencies_.GetDependencies(end_time, lookback, out));
 }
 
-tracecore::Status QueryService::Load(const tracecore::TraceId& id, ReadBudget& budget,
-                                     LoadedTrace& out, bool& found) {
+tracecore::Status QueryService::Load(storage::SpanReader& reader, const tracecore::TraceId& id,
+                                     ReadBudget& budget, LoadedTrace& out, bool& found) {
   const uint32_t bound = budget.spans_left;
   uint32_t loaded = 0;
   StopReason stop = StopReason::kNone;
@@ -96,7 +98,7 @@ tracecore::Status QueryService::Load(const tracecore::TraceId& id, ReadBudget& b
     return {};
   };
   found = false;
-  const tracecore::Status read = spans_.GetTrace(id, kChunkSpans, consume, found);
+  const tracecore::Status read = reader.GetTrace(id, kChunkSpans, consume, found);
   if (stop == StopReason::kTime) {
     return tracecore::Status::ResourceExhausted(TimeoutMessage(options_.timeout));
   }
@@ -121,7 +123,8 @@ void QueryService::MarkTruncated(LoadedTrace& trace, uint32_t bound) {
 tracecore::Status QueryService::GetTrace(const tracecore::TraceId& id, bool raw, ReadBudget& budget,
                                          LoadedTrace& out, bool& found) {
   const uint32_t bound = budget.spans_left;
-  ARIADNE_RETURN_IF_ERROR(Load(id, budget, out, found));
+  ARIADNE_RETURN_IF_ERROR(Load(spans_, id, budget, out, found));
+  if (!found && archive_) ARIADNE_RETURN_IF_ERROR(Load(archive_->reader, id, budget, out, found));
   if (!found) return {};
   out.spans.clear();
   for (tracecore::Span& span : out.batch.spans()) out.spans.push_back(&span);
@@ -135,6 +138,24 @@ tracecore::Status QueryService::GetTrace(const tracecore::TraceId& id, bool raw,
     truncating_.Leave();
   }
   return {};
+}
+
+tracecore::Status QueryService::ArchiveTrace(const tracecore::TraceId& id, bool& found) {
+  found = false;
+  if (!archive_) {
+    return tracecore::Status::Unimplemented(
+        "archive storage is not configured: start ariadne-query with --query.archive=local (or "
+        "memory) to keep traces after the primary store drops them");
+  }
+  ReadBudget budget = NewBudget();
+  LoadedTrace trace;
+  ARIADNE_RETURN_IF_ERROR(Load(spans_, id, budget, trace, found));
+  if (!found) return {};
+  if (trace.truncated) {
+    truncating_.Enter("archiving only the first " + std::to_string(options_.max_response_spans) +
+                      " spans of a trace over --query.max-trace-size");
+  }
+  return Observe(archive_->writer.WriteBatch(trace.batch));
 }
 
 }  // namespace ariadne::query

@@ -15,6 +15,7 @@
 #include "query_metrics.h"
 #include "runtime/degraded_episode.h"
 #include "storage/span_reader.h"
+#include "storage/span_writer.h"
 #include "tracecore/ids.h"
 #include "tracecore/status.h"
 
@@ -29,6 +30,13 @@ struct QueryServiceOptions {
   std::chrono::nanoseconds timeout{0};
 };
 
+// The archive store (--query.archive): a second backend that keeps the traces people chose to
+// keep after the primary store has dropped them.
+struct ArchiveStorage {
+  storage::SpanReader& reader;
+  storage::SpanWriter& writer;
+};
+
 // What one request may still load. Made by QueryService::NewBudget at the start of a request and
 // used up by the GetTrace calls of that request; one thread.
 struct ReadBudget {
@@ -39,9 +47,13 @@ struct ReadBudget {
 
 class QueryService {
  public:
-  // `spans`, `dependencies` and `metrics` must outlive the service.
+  // `spans`, `dependencies`, `metrics` and the archive must outlive the service; `archive` may be
+  // null (no archive configured).
   QueryService(storage::SpanReader& spans, storage::DependencyReader& dependencies,
-               QueryMetrics& metrics, QueryServiceOptions options);
+               QueryMetrics& metrics, QueryServiceOptions options,
+               const ArchiveStorage* archive = nullptr);
+
+  bool has_archive() const { return archive_.has_value(); }
 
   const QueryServiceOptions& options() const { return options_; }
   ReadBudget NewBudget() const;
@@ -57,21 +69,30 @@ class QueryService {
 
   // Loads trace `id` into `out` (which must be fresh), at most budget.spans_left spans of it: a
   // bigger trace is truncated, with a warning on the trace and on its first span. Adjusted
-  // unless `raw`. `found` is false when storage holds no span of it. A budget that runs out of
+  // unless `raw`. A trace the primary store does not have is looked up in the archive, when
+  // there is one. `found` is false when neither holds a span of it. A budget that runs out of
   // time gives kResourceExhausted naming --query.timeout; storage errors are passed on.
   tracecore::Status GetTrace(const tracecore::TraceId& id, bool raw, ReadBudget& budget,
                              LoadedTrace& out, bool& found);
 
+  // Copies trace `id`, as stored (no adjusters), from the primary store into the archive, so
+  // that GetTrace finds it after the primary has dropped it. At most max_response_spans spans
+  // are copied (a bigger trace is archived truncated). `found` is false when the primary store
+  // has no span of it. kUnimplemented when no archive is configured; storage errors are passed
+  // on.
+  tracecore::Status ArchiveTrace(const tracecore::TraceId& id, bool& found);
+
  private:
-  // Reads the spans of `id` into out.batch within `budget`.
-  tracecore::Status Load(const tracecore::TraceId& id, ReadBudget& budget, LoadedTrace& out,
-                         bool& found);
+  // Reads the spans of `id` from `reader` into out.batch within `budget`.
+  tracecore::Status Load(storage::SpanReader& reader, const tracecore::TraceId& id,
+                         ReadBudget& budget, LoadedTrace& out, bool& found);
   void MarkTruncated(LoadedTrace& trace, uint32_t bound);
   // Counts a storage result: a failure starts (or continues) the degraded episode.
   tracecore::Status Observe(tracecore::Status status);
 
   storage::SpanReader& spans_;
   storage::DependencyReader& dependencies_;
+  std::optional<ArchiveStorage> archive_;
   QueryMetrics& metrics_;
   const QueryServiceOptions options_;
   runtime::DegradedEpisode storage_failing_;

@@ -35,6 +35,24 @@ void LogNotServed(const runtime::Config& config, const QueryOptions& options) {
 
 }  // namespace
 
+tracecore::Status OpenQueryStorage(storage::StorageOptions& primary,
+                                   storage::StorageOptions& archive_options,
+                                   storage::Backend& backend, storage::Backend& archive) {
+  ARIADNE_RETURN_IF_ERROR(primary.Open(backend));
+  if (!backend.reader || !backend.dependencies) {
+    return tracecore::Status::InvalidArgument(std::string(primary.type_flag()) + "=" +
+                                              primary.type() +
+                                              " cannot be read: choose a readable backend");
+  }
+  ARIADNE_RETURN_IF_ERROR(archive_options.Open(archive));
+  if (!archive_options.type().empty() && (!archive.reader || !archive.writer)) {
+    return tracecore::Status::InvalidArgument(
+        std::string(archive_options.type_flag()) + "=" + archive_options.type() +
+        " cannot keep archived traces: choose a backend that is read and written");
+  }
+  return {};
+}
+
 int RunQuery(int argc, char** argv) {
   runtime::ShutdownSignal shutdown_signal;
 
@@ -44,11 +62,12 @@ int RunQuery(int argc, char** argv) {
   runtime::ServiceOptions service;
   service.admin_host_port = ":16687";
   QueryOptions options;
-  std::string storage_type = "memory";
-  auto backends = storage::MakeBackendFactories();
+  storage::StorageOptions storage(storage::StoreRole::kPrimary, "memory");
+  storage::StorageOptions archive_storage(storage::StoreRole::kArchive, "");
   runtime::AddServiceOptions(config, service);
   AddQueryOptions(config, options);
-  storage::AddStorageOptions(config, &storage_type, backends);
+  storage.AddOptions(config);
+  archive_storage.AddOptions(config);
 
   const tracecore::Status parsed = config.Parse(argc, argv, runtime::Config::ProcessEnvironment());
   if (config.help_requested()) {
@@ -60,12 +79,9 @@ int RunQuery(int argc, char** argv) {
   if (auto status = FinishQueryOptions(config, options); !status.ok()) return Fail(status);
 
   storage::Backend backend;
-  if (auto status = storage::OpenBackend(storage_type, backends, backend); !status.ok()) {
+  storage::Backend archive;
+  if (auto status = OpenQueryStorage(storage, archive_storage, backend, archive); !status.ok()) {
     return Fail(status);
-  }
-  if (!backend.reader || !backend.dependencies) {
-    return Fail(tracecore::Status::InvalidArgument("--span-storage.type=" + storage_type +
-                                                   " cannot be read: choose a readable backend"));
   }
 
   auto registry = std::make_shared<prometheus::Registry>();
@@ -79,7 +95,8 @@ int RunQuery(int argc, char** argv) {
     return Fail(status);
   }
   std::unique_ptr<Query> query;
-  if (auto status = Query::Start(options, *backend.reader, *backend.dependencies, registry, query);
+  if (auto status = Query::Start(options, *backend.reader, *backend.dependencies, registry, query,
+                                 archive.reader ? &archive : nullptr);
       !status.ok()) {
     return Fail(status);
   }
@@ -87,13 +104,16 @@ int RunQuery(int argc, char** argv) {
   auto log = runtime::Logger("query");
   LogNotServed(config, options);
   log->info("serving the query API on {}{}; storage: {}; admin on {}", options.http_host_port,
-            options.base_path.empty() ? "" : " under " + options.base_path, storage_type,
+            options.base_path.empty() ? "" : " under " + options.base_path, storage.type(),
             service.admin_host_port);
 
   const int signal = shutdown_signal.Wait();
   log->info("signal {} received: draining", signal);
   health.Set(runtime::ServingState::kDraining);
   query->Shutdown();
+  if (archive.writer) {
+    if (auto status = archive.writer->Flush(); !status.ok()) log->error("{}", status.message());
+  }
   admin->Stop();
   log->info("stopped");
   return 0;

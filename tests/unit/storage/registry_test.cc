@@ -22,11 +22,10 @@ using Environment = std::map<std::string, std::string>;
 
 // A service's storage options: --span-storage.type and every backend's own, parsed from `args`.
 struct StorageConfig {
-  std::vector<std::unique_ptr<BackendFactory>> factories = MakeBackendFactories();
-  std::string type = "memory";
+  StorageOptions storage{StoreRole::kPrimary, "memory"};
   runtime::Config config{"ariadne-test", "storage registry test"};
 
-  StorageConfig() { AddStorageOptions(config, &type, factories); }
+  StorageConfig() { storage.AddOptions(config); }
 
   Status Parse(const std::vector<std::string>& args, const Environment& environment = {}) {
     std::vector<const char*> argv = {"ariadne-test"};
@@ -34,7 +33,7 @@ struct StorageConfig {
     return config.Parse(static_cast<int>(argv.size()), argv.data(), environment);
   }
 
-  Status Open(Backend& out) { return OpenBackend(type, factories, out); }
+  Status Open(Backend& out) { return storage.Open(out); }
 };
 
 bool Stored(Backend& backend, const tracecore::TraceId& id) {
@@ -105,9 +104,9 @@ TEST_CASE("registry: memory opens a store that writes and reads") {
 
 TEST_CASE("registry: SPAN_STORAGE_TYPE selects the backend") {
   StorageConfig storage;
-  storage.type = "";
+  storage.storage.set_type("");
   REQUIRE(storage.Parse({}, {{"SPAN_STORAGE_TYPE", "memory"}}).ok());
-  CHECK(storage.type == "memory");
+  CHECK(storage.storage.type() == "memory");
   Backend backend;
   CHECK(storage.Open(backend).ok());
 }
@@ -143,8 +142,9 @@ TEST_CASE("registry: storages Jaeger has and this build has not are named as suc
   StorageConfig storage;
   const std::string type = GENERATE(as<std::string>(), "elasticsearch", "opensearch");
   INFO(type);
+  REQUIRE(storage.Parse({"--span-storage.type=" + type}).ok());
   Backend backend;
-  const Status opened = OpenBackend(type, storage.factories, backend);
+  const Status opened = storage.Open(backend);
   CHECK(opened.code() == StatusCode::kInvalidArgument);
   CHECK_THAT(opened.message(), Catch::Contains("'" + type + "'"));
   CHECK_THAT(opened.message(), Catch::Contains("not in this build"));
@@ -185,6 +185,87 @@ TEST_CASE("registry: --help lists the storage options") {
   CHECK_THAT(help, Catch::Contains("memory.max-traces"));
   CHECK_THAT(help, Catch::Contains("local.path"));
   CHECK_THAT(help, Catch::Contains("local.retention"));
+}
+
+// The archive store of ariadne-query (--query.archive), whose backend options carry "-archive".
+struct ArchiveConfig {
+  StorageOptions primary{StoreRole::kPrimary, "memory"};
+  StorageOptions archive{StoreRole::kArchive, ""};
+  runtime::Config config{"ariadne-test", "storage registry test"};
+
+  ArchiveConfig() {
+    primary.AddOptions(config);
+    archive.AddOptions(config);
+  }
+
+  Status Parse(const std::vector<std::string>& args) {
+    std::vector<const char*> argv = {"ariadne-test"};
+    for (const std::string& arg : args) argv.push_back(arg.c_str());
+    return config.Parse(static_cast<int>(argv.size()), argv.data(), {});
+  }
+};
+
+TEST_CASE("registry: option names carry -archive for the archive store") {
+  CHECK(BackendOptionName(StoreRole::kPrimary, "local", "path") == "local.path");
+  CHECK(BackendOptionName(StoreRole::kArchive, "local", "path") == "local-archive.path");
+  CHECK(BackendOptionName(StoreRole::kArchive, "memory", "max-traces") ==
+        "memory-archive.max-traces");
+}
+
+TEST_CASE("registry: no archive is opened unless --query.archive names a backend") {
+  ArchiveConfig storage;
+  REQUIRE(storage.Parse({}).ok());
+  Backend archive;
+  CHECK(storage.archive.Open(archive).ok());
+  CHECK(archive.writer == nullptr);
+  CHECK(archive.reader == nullptr);
+}
+
+TEST_CASE("registry: the archive is a second store with its own options") {
+  std::string directory =
+      (std::filesystem::temp_directory_path() / "ariadne-registry-XXXXXX").string();
+  REQUIRE(::mkdtemp(directory.data()) != nullptr);
+  ArchiveConfig storage;
+  REQUIRE(storage
+              .Parse({"--span-storage.type=local", "--local.path=" + directory + "/primary",
+                      "--query.archive=local", "--local-archive.path=" + directory + "/archive"})
+              .ok());
+  Backend primary;
+  Backend archive;
+  REQUIRE(storage.primary.Open(primary).ok());
+  REQUIRE(storage.archive.Open(archive).ok());
+  REQUIRE(archive.writer != nullptr);
+  REQUIRE(archive.writer->WriteBatch(Spans("frontend", {{.trace = Trace(7), .id = 7}})).ok());
+  REQUIRE(archive.writer->Flush().ok());
+  CHECK(Stored(archive, Trace(7)));
+  CHECK_FALSE(Stored(primary, Trace(7)));
+  CHECK(std::filesystem::exists(directory + "/archive/CURRENT"));
+  archive = {};
+  primary = {};
+  std::filesystem::remove_all(directory);
+}
+
+TEST_CASE("registry: errors about the archive name the archive's options") {
+  ArchiveConfig storage;
+  SECTION("an unknown type names --query.archive") {
+    REQUIRE(storage.Parse({"--query.archive=cassandra"}).ok());
+    Backend archive;
+    const Status opened = storage.archive.Open(archive);
+    CHECK(opened.code() == StatusCode::kInvalidArgument);
+    CHECK_THAT(opened.message(), Catch::StartsWith("--query.archive: unknown storage"));
+  }
+  SECTION("a bad retention names --local-archive.retention") {
+    REQUIRE(storage.Parse({"--query.archive=local", "--local-archive.retention=500ms"}).ok());
+    Backend archive;
+    const Status opened = storage.archive.Open(archive);
+    CHECK(opened.code() == StatusCode::kInvalidArgument);
+    CHECK_THAT(opened.message(), Catch::Contains("--local-archive.retention"));
+  }
+  SECTION("options of planned backends are refused for the archive too") {
+    const Status parsed = storage.Parse({"--es-archive.server-urls=http://127.0.0.1:9200"});
+    CHECK(parsed.code() == StatusCode::kInvalidArgument);
+    CHECK_THAT(parsed.message(), Catch::Contains("--query.archive=memory"));
+  }
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "runtime/config.h"
@@ -36,17 +37,47 @@ class BackendFactory {
   virtual tracecore::Status Open(Backend& out) = 0;
 };
 
-// Every backend built in, in a stable order.
-std::vector<std::unique_ptr<BackendFactory>> MakeBackendFactories();
+// The part a store plays, which names its options.
+enum class StoreRole {
+  kPrimary,  // chosen by --span-storage.type; backend options --<backend>.<option>
+  // ariadne-query's archive, chosen by --query.archive; backend options
+  // --<backend>-archive.<option>, as Jaeger names its --es-archive.* options.
+  kArchive,
+};
 
-// Adds the --span-storage.type option (SPAN_STORAGE_TYPE) and every backend's options to `config`,
-// bound to `*type` and to the factories.
-void AddStorageOptions(runtime::Config& config, std::string* type,
-                       std::vector<std::unique_ptr<BackendFactory>>& factories);
+// The name of option `option` of `backend` in `role`: ("local", "path") -> "local.path", or
+// "local-archive.path" for the archive.
+std::string BackendOptionName(StoreRole role, std::string_view backend, std::string_view option);
 
-// Opens the backend named `type` from `factories`, or explains which names exist.
-tracecore::Status OpenBackend(std::string_view type,
-                              std::vector<std::unique_ptr<BackendFactory>>& factories,
-                              Backend& out);
+// Every backend built in, in a stable order, registering the options of `role`.
+std::vector<std::unique_ptr<BackendFactory>> MakeBackendFactories(
+    StoreRole role = StoreRole::kPrimary);
+
+// The store a service opens in one role: the option that chooses the backend and every
+// backend's own options. Configure, then Parse the Config, then Open.
+class StorageOptions {
+ public:
+  // `default_type` is the backend used when the option is not set; "" (archive only): none.
+  StorageOptions(StoreRole role, std::string default_type);
+
+  // Registers the choosing option (--span-storage.type, environment SPAN_STORAGE_TYPE; or
+  // --query.archive) and every backend's options, bound to this object. Once per Config.
+  void AddOptions(runtime::Config& config);
+
+  const std::string& type() const { return type_; }
+  // Overrides the chosen backend after parsing (the all-in-one's --memory).
+  void set_type(std::string type) { type_ = std::move(type); }
+  // "--span-storage.type" or "--query.archive": named in messages.
+  std::string_view type_flag() const;
+
+  // Opens the chosen backend, or explains which backends exist. With no backend chosen (the
+  // archive's default) `out` stays empty and the result is OK.
+  tracecore::Status Open(Backend& out);
+
+ private:
+  StoreRole role_;
+  std::string type_;
+  std::vector<std::unique_ptr<BackendFactory>> factories_;
+};
 
 }  // namespace ariadne::storage

@@ -15,6 +15,7 @@
 
 #include "runtime/config.h"
 #include "runtime/tls.h"
+#include "storage/factory.h"
 #include "storage/span_reader.h"
 #include "tracecore/status.h"
 
@@ -70,11 +71,13 @@ tracecore::Status FinishQueryOptions(const runtime::Config& config, QueryOptions
 class Query {
  public:
   // Starts the HTTP API. `spans` and `dependencies` must outlive the query service; metrics go
-  // to `registry`. Errors say which listener failed and how to fix it.
+  // to `registry`. `archive`, when given, is the --query.archive store (its reader and writer
+  // set; it must outlive the service). Errors say which listener failed and how to fix it.
   static tracecore::Status Start(const QueryOptions& options, storage::SpanReader& spans,
                                  storage::DependencyReader& dependencies,
                                  std::shared_ptr<prometheus::Registry> registry,
-                                 std::unique_ptr<Query>& out);
+                                 std::unique_ptr<Query>& out,
+                                 const storage::Backend* archive = nullptr);
   ~Query();
   Query(const Query&) = delete;
   Query& operator=(const Query&) = delete;
@@ -91,6 +94,13 @@ class Query {
   explicit Query(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// Opens the stores of a query service: the primary one, which must be readable, and the archive
+// when one is chosen (`archive` stays empty otherwise), which must be read and written. Errors
+// name the option to change.
+tracecore::Status OpenQueryStorage(storage::StorageOptions& primary,
+                                   storage::StorageOptions& archive_options,
+                                   storage::Backend& backend, storage::Backend& archive);
 
 // The ariadne-query executable: parses flags, opens storage, starts the query API and the admin
 // port, serves until SIGTERM/SIGINT, then shuts down cleanly. Returns the exit code.

@@ -28,15 +28,17 @@ inline query::QueryOptions QueryLoopbackOptions() {
   return options;
 }
 
-// A query service over `reader` (default: its own MemoryStore).
+// A query service over `reader` (default: its own MemoryStore), with `archive` as its
+// --query.archive store when given.
 struct RunningQuery {
   explicit RunningQuery(const query::QueryOptions& options = QueryLoopbackOptions(),
                         storage::SpanReader* reader = nullptr,
-                        storage::DependencyReader* dependencies = nullptr)
+                        storage::DependencyReader* dependencies = nullptr,
+                        const storage::Backend* archive = nullptr)
       : registry(std::make_shared<prometheus::Registry>()) {
-    const tracecore::Status started =
-        query::Query::Start(options, reader != nullptr ? *reader : store,
-                            dependencies != nullptr ? *dependencies : store, registry, instance);
+    const tracecore::Status started = query::Query::Start(
+        options, reader != nullptr ? *reader : store,
+        dependencies != nullptr ? *dependencies : store, registry, instance, archive);
     INFO(started.message());
     REQUIRE(started.ok());
   }
@@ -46,6 +48,17 @@ struct RunningQuery {
     runtime::HttpClientResponse response;
     const tracecore::Status sent =
         client().Request(boost::beast::http::verb::get, target, {}, {}, response);
+    INFO(sent.message());
+    REQUIRE(sent.ok());
+    return response;
+  }
+
+  // POSTs `body` to `target`; fails the test on a transport error.
+  runtime::HttpClientResponse Post(const std::string& target, const std::string& body,
+                                   const std::string& content_type = "application/json") {
+    runtime::HttpClientResponse response;
+    const tracecore::Status sent = client().Request(
+        boost::beast::http::verb::post, target, {{"Content-Type", content_type}}, body, response);
     INFO(sent.message());
     REQUIRE(sent.ok());
     return response;
