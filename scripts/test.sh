@@ -35,6 +35,9 @@ build/tests/bench/codec_bench --short
 step "local store benchmark (short mode)"
 build/tests/bench/local_store_bench --short
 
+step "query benchmark (short mode)"
+build/tests/bench/query_bench --short
+
 step "fuzz targets (${FUZZ_SECONDS}s each, clang + ASan/UBSan)"
 scripts/fuzz.sh "$FUZZ_SECONDS"
 

@@ -154,6 +154,71 @@ class AllInOneProcess(unittest.TestCase):
         code, stderr = server.stop()
         self.assertEqual(code, 0, stderr)
 
+    def test_each_fixture_through_its_receiver_gives_the_golden_trace_document(self):
+        # tests/golden/query/README.md: the documents were checked field by field by hand.
+        for name, port, path, content_type, accepted in [
+                ("otlp-http-export-request.bin", "otlp_http", "/v1/traces",
+                 "application/x-protobuf", 200),
+                ("otlp-http-export-request.json", "otlp_http", "/v1/traces",
+                 "application/json", 200),
+                ("jaeger-thrift-binary-http-batch.bin", "http", "/api/traces",
+                 "application/x-thrift", 202),
+                ("zipkin-v2-spans.json", "zipkin", "/api/v2/spans", "application/json", 202)]:
+            with self.subTest(fixture=name):
+                zipkin = free_port()
+                server = AllInOne(self.data, ["--memory"],
+                                  env={"COLLECTOR_ZIPKIN_HOST_PORT": f"127.0.0.1:{zipkin}"})
+                try:
+                    target = zipkin if port == "zipkin" else server.ports[port]
+                    status, _ = http("POST", f"http://127.0.0.1:{target}{path}", fixture(name),
+                                     {"Content-Type": content_type})
+                    self.assertEqual(status, accepted)
+                    deadline = time.monotonic() + 10
+                    while server.metric_sum("jaeger_collector_spans_saved_by_svc_total") < 4:
+                        self.assertLess(time.monotonic(), deadline, "spans were not saved in 10 s")
+                        time.sleep(0.05)
+                    status, body = http("GET", f"http://127.0.0.1:{server.ports['query']}"
+                                               f"/api/traces/{FIXTURE_TRACE}?prettyPrint=true")
+                    self.assertEqual(status, 200)
+                    with open(os.path.join(ROOT, "tests", "golden", "query", name + ".json"),
+                              "rb") as f:
+                        self.assertEqual(body + b"\n", f.read())
+                finally:
+                    code, stderr = server.stop()
+                    self.assertEqual(code, 0, stderr)
+
+    def test_an_archived_trace_outlives_the_primary_store_and_a_restart(self):
+        archive = os.path.join(self.directory, "archive")
+        server = AllInOne(self.data, ["--memory", "--memory.max-traces=1", "--query.archive=local",
+                                      f"--local-archive.path={archive}"])
+        status, _ = http("POST", f"http://127.0.0.1:{server.ports['otlp_http']}/v1/traces",
+                         fixture("otlp-http-export-request.json"),
+                         {"Content-Type": "application/json"})
+        self.assertEqual(status, 200)
+        deadline = time.monotonic() + 10
+        while server.api(f"/api/traces/{FIXTURE_TRACE}")[0] != 200:
+            self.assertLess(time.monotonic(), deadline, "the trace was not saved in 10 s")
+            time.sleep(0.05)
+        _, before = server.api(f"/api/traces/{FIXTURE_TRACE}")
+        status, body = http("POST", f"http://127.0.0.1:{server.ports['query']}"
+                                    f"/api/archive/{FIXTURE_TRACE}")
+        self.assertEqual((status, json.loads(body)["errors"]), (200, []))
+        # Another trace evicts the fixture's from the one-trace primary store.
+        other = fixture("otlp-http-export-request.json").replace(
+            b"a1b2c3d4e5f607180000000000000001", b"0000000000000000000000000000beef")
+        http("POST", f"http://127.0.0.1:{server.ports['otlp_http']}/v1/traces", other,
+             {"Content-Type": "application/json"})
+        while server.api("/api/traces/beef")[0] != 200:
+            self.assertLess(time.monotonic(), deadline, "the second trace was not saved")
+            time.sleep(0.05)
+        code, stderr = server.stop()
+        self.assertEqual(code, 0, stderr)
+        server.restart()  # --memory: the primary store is empty now; the archive is on disk
+        self.assertEqual(server.api("/api/traces/beef")[0], 404)
+        self.assertEqual(server.api(f"/api/traces/{FIXTURE_TRACE}"), (200, before))
+        code, stderr = server.stop()
+        self.assertEqual(code, 0, stderr)
+
     def test_kill_9_during_a_load_loses_no_saved_span(self):
         server = AllInOne(self.data)
         load = subprocess.Popen(

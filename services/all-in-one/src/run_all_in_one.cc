@@ -54,6 +54,7 @@ void LogEndpoints(const AllInOneOptions& options, const collector::Collector& co
   log->info("storage: {}{}", options.storage.type(),
             options.archive.type().empty() ? "" : "; archive: " + options.archive.type());
   log->info("UI and query API: http://127.0.0.1:{}{}/", query.http_port(), options.query.base_path);
+  log->info("query gRPC (api_v2, api_v3): :{}", query.grpc_port());
   log->info("OTLP: gRPC :{}, HTTP :{} (/v1/traces)", collector.otlp_grpc_port(),
             collector.otlp_http_port());
   log->info("Jaeger: gRPC :{}, Thrift HTTP :{} (/api/traces)", collector.jaeger_grpc_port(),

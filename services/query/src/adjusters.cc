@@ -288,6 +288,7 @@ void SortSpans(LoadedTrace& trace) {
 }
 
 void AdjustTrace(const AdjusterOptions& options, LoadedTrace& trace) {
+  trace.adjusted = true;
   UniquifySharedSpanIds(trace);
   SortAttributes(trace);
   DedupeSpans(trace);

@@ -301,9 +301,14 @@ void Api::Archive(const HttpRequest& request, HttpResponse& response) {
 // Splits `batch` into one trace per trace id, in the order their first spans appear.
 std::vector<LoadedTrace> SplitTraces(const tracecore::SpanBatch& batch) {
   std::vector<LoadedTrace> traces;
-  std::map<tracecore::TraceId, size_t> index;
+  // Keyed by (high, low): TraceId's defaulted <=> trips clang-tidy in std::map.
+  using Key = std::pair<uint64_t, uint64_t>;
+  const auto key = [](const tracecore::Span& span) {
+    return Key(span.trace_id.high, span.trace_id.low);
+  };
+  std::map<Key, size_t> index;
   for (const tracecore::Span& span : batch.spans()) {
-    auto [at, added] = index.emplace(span.trace_id, traces.size());
+    auto [at, added] = index.emplace(key(span), traces.size());
     if (added) traces.emplace_back();
   }
   std::vector<std::unique_ptr<tracecore::SpanCopier>> copiers;
@@ -312,7 +317,7 @@ std::vector<LoadedTrace> SplitTraces(const tracecore::SpanBatch& batch) {
     copiers.push_back(std::make_unique<tracecore::SpanCopier>(trace.batch));
   }
   for (const tracecore::Span& span : batch.spans()) {
-    copiers[index.at(span.trace_id)]->Copy(batch, span);
+    copiers[index.at(key(span))]->Copy(batch, span);
   }
   for (LoadedTrace& trace : traces) {
     for (tracecore::Span& span : trace.batch.spans()) trace.spans.push_back(&span);

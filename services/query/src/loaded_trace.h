@@ -26,6 +26,9 @@ struct LoadedTrace {
   std::vector<std::string> warnings;
   // True when the loader stopped at its span bound: the trace has more spans than it shows.
   bool truncated = false;
+  // True once the adjusters ran (not for raw=true): the UI JSON then lists each span's tags
+  // sorted by key, as Jaeger's SortTagsAndLogFields adjuster leaves them.
+  bool adjusted = false;
 
   size_t Index(const tracecore::Span& span) const {
     return static_cast<size_t>(&span - batch.spans().data());

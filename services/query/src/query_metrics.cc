@@ -12,7 +12,13 @@ QueryMetrics::QueryMetrics(std::shared_ptr<prometheus::Registry> registry)
                             .Name("ariadne_query_traces_truncated_total")
                             .Help("Traces returned truncated at --query.max-trace-size spans")
                             .Register(*registry_)
-                            .Add({})) {
+                            .Add({})),
+      connections_refused_(prometheus::BuildCounter()
+                               .Name("ariadne_query_http_connections_refused_total")
+                               .Help("HTTP connections answered 503 because "
+                                     "--query.max-connections were open")
+                               .Register(*registry_)
+                               .Add({})) {
   auto& requests = prometheus::BuildCounter()
                        .Name("jaeger_query_requests_total")
                        .Help("Query API requests answered, by operation and result (ok: 2xx)")

@@ -42,6 +42,8 @@ class QueryMetrics {
   void Request(Operation operation, unsigned status, double seconds);
   // One trace returned truncated at --query.max-trace-size.
   void TraceTruncated() { traces_truncated_.Increment(); }
+  // One HTTP connection refused because --query.max-connections were open.
+  void ConnectionRefused() { connections_refused_.Increment(); }
 
  private:
   struct Series {
@@ -53,6 +55,7 @@ class QueryMetrics {
   // [operation][0: ok, 1: err]
   std::array<std::array<Series, 2>, kOperations.size()> series_{};
   prometheus::Counter& traces_truncated_;
+  prometheus::Counter& connections_refused_;
 };
 
 }  // namespace ariadne::query

@@ -14,17 +14,19 @@ using std::chrono::nanoseconds;
 
 constexpr int64_t kNanosPerDay = int64_t{24} * 3600 * 1'000'000'000;
 
-void AddHttpTlsOptions(runtime::Config& config, runtime::TlsOptions& tls) {
-  const std::string prefix = "query.http.tls";
-  config.AddBool(prefix + ".enabled", &tls.enabled, "Enable TLS on the query HTTP port");
+// --query.<port>.tls.* for the port named `port` ("HTTP", "gRPC").
+void AddTlsOptions(runtime::Config& config, const std::string& prefix, const std::string& port,
+                   runtime::TlsOptions& tls) {
+  config.AddBool(prefix + ".enabled", &tls.enabled, "Enable TLS on the query " + port + " port");
   config.AddString(prefix + ".cert", &tls.cert_file,
-                   "PEM certificate (chain) of the query HTTP port");
-  config.AddString(prefix + ".key", &tls.key_file, "PEM private key of the query HTTP port");
+                   "PEM certificate (chain) of the query " + port + " port");
+  config.AddString(prefix + ".key", &tls.key_file,
+                   "PEM private key of the query " + port + " port");
   config.AddString(prefix + ".client-ca", &tls.client_ca_file,
-                   "PEM CA bundle; when set, clients of the query HTTP port must present a "
-                   "certificate it signed (mutual TLS)");
+                   "PEM CA bundle; when set, clients of the query " + port +
+                       " port must present a certificate it signed (mutual TLS)");
   config.AddString(prefix + ".min-version", &tls.min_version,
-                   "Lowest TLS version accepted by the query HTTP port: 1.2 or 1.3");
+                   "Lowest TLS version accepted by the query " + port + " port: 1.2 or 1.3");
 }
 
 // The seed's query-config.yaml nests Jaeger's metrics (SPM) settings under query:; the Monitor
@@ -127,20 +129,23 @@ void AddQueryOptions(runtime::Config& config, QueryOptions& options) {
                    "HTTP API (/api/services, /api/traces, ...) for the Jaeger UI and Grafana");
   config.AddInt("query.http-server.threads", &options.http_threads,
                 "Threads of the HTTP port: the requests served at once", 1, 256);
-  AddHttpTlsOptions(config, options.http_tls);
+  AddTlsOptions(config, "query.http.tls", "HTTP", options.http_tls);
   config.AddString("query.grpc-server.host-port", &options.grpc_host_port,
-                   "gRPC query API; accepted, not served yet (docs/query.md)");
+                   "gRPC query API (jaeger.api_v2 and api_v3 QueryService, health, reflection)");
+  AddTlsOptions(config, "query.grpc.tls", "gRPC", options.grpc_tls);
   config.AddString("query.base-path", &options.base_path,
                    "Path prefix of every route, e.g. /jaeger behind a reverse proxy");
   config.AddDuration("query.max-clock-skew-adjustment", &options.max_clock_skew_adjustment,
                      "Largest shift the clock-skew adjuster applies to a span (0: none; such "
                      "spans carry a warning instead)");
   config.AddString("query.ui-config", &options.ui_config_file,
-                   "Jaeger UI configuration file (JSON); kept for when the UI is served");
+                   "UI configuration file (.json, or .js defining UIConfig()) put into the UI's "
+                   "page at start-up");
   config.AddString("query.ui.config-file", &options.ui_config_file_seed_name,
                    "Same as --query.ui-config (the name the seed's query-config.yaml uses)");
   config.AddString("query.static-files", &options.static_files,
-                   "Directory of the UI's static files; kept for when the UI is served");
+                   "Serve the UI from this directory instead of the files built in (for UI "
+                   "development)");
   config.AddInt("query.max-trace-size", &options.max_trace_size,
                 "The most spans one response loads: bigger traces are returned truncated with "
                 "a warning; also the largest search limit",
@@ -149,8 +154,8 @@ void AddQueryOptions(runtime::Config& config, QueryOptions& options) {
                      "How long one request may read storage before it is answered 503 (0: no "
                      "bound)");
   config.AddInt("query.max-connections", &options.max_connections,
-                "Accepted for the seed's tuning file; requests served at once are bounded by "
-                "--query.http-server.threads",
+                "HTTP connections open at once on the query port (idle keep-alive ones "
+                "included); one more is answered 503 and closed",
                 1, 1'000'000);
   config.AddString("query.lookback", &options.lookback_text,
                    "Search window when a request gives no start (Go duration or days: 7d)");
@@ -172,7 +177,8 @@ tracecore::Status FinishQueryOptions(const runtime::Config& config, QueryOptions
   if (!config.WasSet("query.ui-config") && config.WasSet("query.ui.config-file")) {
     options.ui_config_file = options.ui_config_file_seed_name;
   }
-  return runtime::ValidateTlsOptions(options.http_tls, "--query.http.tls");
+  ARIADNE_RETURN_IF_ERROR(runtime::ValidateTlsOptions(options.http_tls, "--query.http.tls"));
+  return runtime::ValidateTlsOptions(options.grpc_tls, "--query.grpc.tls");
 }
 
 }  // namespace ariadne::query

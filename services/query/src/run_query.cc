@@ -19,20 +19,6 @@ int Fail(const tracecore::Status& status) {
   return 2;
 }
 
-// What the options ask for that this build keeps but does not serve yet.
-void LogNotServed(const runtime::Config& config, const QueryOptions& options) {
-  auto log = runtime::Logger("query");
-  if (config.WasSet("query.grpc-server.host-port")) {
-    log->info("--query.grpc-server.host-port={}: the gRPC query API is not served yet",
-              options.grpc_host_port);
-  }
-  if (!options.ui_config_file.empty() || !options.static_files.empty()) {
-    log->info(
-        "the Jaeger UI is not served yet: --query.ui-config and --query.static-files are "
-        "kept for it");
-  }
-}
-
 }  // namespace
 
 tracecore::Status OpenQueryStorage(storage::StorageOptions& primary,
@@ -102,9 +88,10 @@ int RunQuery(int argc, char** argv) {
   }
   health.Set(runtime::ServingState::kServing);
   auto log = runtime::Logger("query");
-  LogNotServed(config, options);
-  log->info("serving the query API on {}{}; storage: {}; admin on {}", options.http_host_port,
-            options.base_path.empty() ? "" : " under " + options.base_path, storage.type(),
+  log->info("serving the query API and UI on {}{}, gRPC on {}; storage: {}{}; admin on {}",
+            options.http_host_port, options.base_path.empty() ? "" : " under " + options.base_path,
+            options.grpc_host_port, storage.type(),
+            archive_storage.type().empty() ? "" : ", archive: " + archive_storage.type(),
             service.admin_host_port);
 
   const int signal = shutdown_signal.Wait();

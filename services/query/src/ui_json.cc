@@ -134,7 +134,9 @@ bool InsertWarnings(std::span<const std::vector<std::string>* const> span_warnin
 void AppendLoadedTrace(const LoadedTrace& trace, std::string& out) {
   const size_t from = out.size();
   const std::vector<const tracecore::Span*> spans(trace.spans.begin(), trace.spans.end());
-  tracecore::jaeger_ui::AppendTrace(trace.batch, spans, out);
+  tracecore::jaeger_ui::AppendTrace(trace.batch, spans, out,
+                                    trace.adjusted ? tracecore::jaeger_ui::TagOrder::kSortedByKey
+                                                   : tracecore::jaeger_ui::TagOrder::kAsTranslated);
   bool any = !trace.warnings.empty();
   std::vector<const std::vector<std::string>*> span_warnings;
   span_warnings.reserve(spans.size());

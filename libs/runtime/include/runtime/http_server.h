@@ -14,8 +14,12 @@
 //     (gzip, x-gzip, deflate as zlib or raw, identity) is undone within max_decoded_body_bytes
 //     (413); a corrupt body is 400, an unknown encoding 415;
 //   - malformed HTTP is answered with 400 and the connection closed; oversized headers with 431;
-//   - a client that sends nothing, or too slowly, for idle_timeout is disconnected.
-// Every response carries Content-Length.
+//   - a client that sends nothing, or too slowly, for idle_timeout is disconnected;
+//   - with max_connections, a connection beyond it is answered 503 and closed (see the option).
+// And after it:
+//   - a response of at least 1 KiB is gzip-coded when the request accepts gzip (see
+//     compress_responses);
+//   - every response carries Content-Length.
 #pragma once
 
 #include <boost/beast/http/fields.hpp>
@@ -123,10 +127,38 @@ struct HttpServerOptions {
   std::chrono::milliseconds stop_timeout{5000};
   // Called after each response is written, on the io thread: the method, the matched route
   // pattern or "other", the status, and the time from the end of the request header to the end
-  // of the response. Must be cheap and must not throw.
+  // of the response. Must be cheap and must not throw. Refusals (max_connections) are reported
+  // too, as "other" with 503.
   std::function<void(std::string_view method, std::string_view route, unsigned status,
                      std::chrono::nanoseconds elapsed)>
       on_response;
+
+  // gzip responses. A response is gzip-coded when all of these hold: the request's
+  // Accept-Encoding accepts gzip (q-values honoured: "gzip;q=0" or "identity" alone say no, "*"
+  // says yes; no header says no); the body has at least kMinGzipBodyBytes; the method is not
+  // HEAD; the status is not 204 or 304; the handler set no Content-Encoding (its opt-out) and no
+  // Content-Range; the Content-Type is not already compressed (image/* but SVG, audio/*, video/*,
+  // font/woff(2), application/gzip, application/zip, application/zstd); and gzip makes the body
+  // smaller. The coding runs on the io thread at zlib level 1 (about 10 ms per MB). Such a response
+  // then gets "Content-Encoding: gzip", a strong ETag becomes weak, and Content-Length is the coded
+  // size. Every response that could have been coded, coded or not, carries "Vary: Accept-Encoding"
+  // (unless the handler's Vary already names it or "*").
+  bool compress_responses = true;
+  static constexpr size_t kMinGzipBodyBytes = 1024;
+
+  // The most connections served at once; 0: no bound. A connection is open from its accept to
+  // its close, idle keep-alive connections included (they hold a slot until the client closes
+  // them or idle_timeout passes). A connection accepted while max_connections are open is not
+  // served: the server reads its request header (no handler, no body), answers 503 "too many
+  // open connections (N, <max_connections_flag>): retry later or raise <max_connections_flag>"
+  // with "Retry-After: 1" and "Connection: close", and closes it; up to 64 such refusals are in
+  // progress at once (each bounded by 5 s or idle_timeout if shorter), beyond that a connection
+  // is closed at once without an answer. The first refusal of an episode is logged at warn.
+  size_t max_connections = 0;
+  std::string max_connections_flag;  // "--query.max-connections"; empty: messages name no flag
+  // Called once per refused connection, on an io thread, when it is accepted (before it is
+  // answered). Must be cheap and must not throw; services move a counter.
+  std::function<void()> on_refused;
 };
 
 class HttpServer {
@@ -142,6 +174,10 @@ class HttpServer {
 
   // The bound port (the ephemeral one when host_port asked for port 0).
   uint16_t port() const;
+
+  // Connections open now and counted against max_connections (served ones, idle keep-alive
+  // connections included; not those being refused). Any thread; for a gauge or a test.
+  size_t open_connections() const;
 
   // Closes the listener: new connections are refused. Open connections are served on: each is
   // closed after its next response, which says "Connection: close" (a request in flight finishes;

@@ -13,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_cat.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
@@ -28,6 +29,8 @@
 
 #include "body_decoder.h"
 #include "host_port.h"
+#include "response_compression.h"
+#include "runtime/degraded_episode.h"
 #include "runtime/log.h"
 #include "tls_context.h"
 
@@ -49,6 +52,10 @@ constexpr size_t kBodyReadBytes = 64 << 10;
 constexpr size_t kLingerBytes = 64 << 20;  // discarded after an early error response
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr auto kLogInterval = std::chrono::seconds(10);
+// Refusals (max_connections) in progress at once, and the bound on each of their waits: enough to
+// answer a burst of clients politely, too few for a flood to cost much.
+constexpr size_t kMaxPendingRefusals = 64;
+constexpr auto kRefusalTimeout = std::chrono::seconds(5);
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 // Lets one message through per interval and counts the ones held back. Thread-safe.
@@ -98,6 +105,12 @@ struct ServerState {
   std::atomic<bool> draining{false};  // StopAccepting: close connections after their response
   std::atomic<bool> stopping{false};  // Stop: close idle connections too
   LogLimiter handler_errors, response_errors, tls_errors, accept_errors;
+  // Served connections (counted against max_connections) and refusals in progress: each session
+  // counts itself from its construction, on the acceptor strand, to its destruction.
+  std::atomic<size_t> open_connections{0};
+  std::atomic<size_t> refusing{0};
+  std::string refusal_message;              // the body of a 503 for max_connections
+  std::optional<DegradedEpisode> refusals;  // set by HttpServer::Impl before the first accept
 
   std::mutex mutex;
   std::condition_variable connections_changed;
@@ -176,6 +189,60 @@ unsigned StatusForDecodeError(const Status& status) {
   }
 }
 
+bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() && EqualsIgnoreCase(text.substr(0, prefix.size()), prefix);
+}
+
+// True for media types whose data is compressed already, so that gzip would only cost time.
+bool IsCompressedType(std::string_view content_type) {
+  std::string_view type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  if (StartsWithIgnoreCase(type, "image/")) return !EqualsIgnoreCase(type, "image/svg+xml");
+  if (StartsWithIgnoreCase(type, "audio/") || StartsWithIgnoreCase(type, "video/")) return true;
+  constexpr std::array<std::string_view, 6> kCompressed = {"font/woff",        "font/woff2",
+                                                           "application/gzip", "application/x-gzip",
+                                                           "application/zip",  "application/zstd"};
+  return std::any_of(kCompressed.begin(), kCompressed.end(), [&](std::string_view compressed) {
+    return EqualsIgnoreCase(type, compressed);
+  });
+}
+
+bool HasHeader(const HttpResponse& response, std::string_view name) {
+  return std::any_of(response.headers.begin(), response.headers.end(),
+                     [&](const auto& header) { return EqualsIgnoreCase(header.first, name); });
+}
+
+// True when a Vary header of the handler lists Accept-Encoding or "*".
+bool VariesOnEncoding(const HttpResponse& response) {
+  for (const auto& [name, value] : response.headers) {
+    if (!EqualsIgnoreCase(name, "Vary")) continue;
+    std::string_view rest = value;
+    while (!rest.empty()) {
+      const size_t comma = rest.find(',');
+      std::string_view token = rest.substr(0, comma);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+      while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+      if (token == "*" || EqualsIgnoreCase(token, "Accept-Encoding")) return true;
+    }
+  }
+  return false;
+}
+
+// The rules of HttpServerOptions::compress_responses that depend on the response alone.
+bool MayGzip(const HttpResponse& response) {
+  return response.body.size() >= HttpServerOptions::kMinGzipBodyBytes && response.status != 204 &&
+         response.status != 304 && !HasHeader(response, "Content-Encoding") &&
+         !HasHeader(response, "Content-Range") && !IsCompressedType(response.content_type);
+}
+
+// A strong validator names the identity body; the gzip-coded one shares it only weakly.
+void WeakenEtags(HttpResponse& response) {
+  for (auto& [name, value] : response.headers) {
+    if (EqualsIgnoreCase(name, "ETag") && !value.starts_with("W/")) value.insert(0, "W/");
+  }
+}
+
 // One connection: reads requests one after another, answers each, and reuses its buffers.
 // All its work runs on its strand (the executor of its socket).
 template <class Stream>
@@ -183,10 +250,18 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
  public:
   static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
 
+  // `refuse`: answer the first request 503 (max_connections) and close.
   template <class... StreamArgs>
-  explicit Session(std::shared_ptr<ServerState> state, StreamArgs&&... stream_args)
-      : state_(std::move(state)), stream_(std::forward<StreamArgs>(stream_args)...) {}
-  ~Session() override { state_->Unregister(this); }
+  explicit Session(std::shared_ptr<ServerState> state, bool refuse, StreamArgs&&... stream_args)
+      : state_(std::move(state)),
+        stream_(std::forward<StreamArgs>(stream_args)...),
+        refuse_(refuse) {
+    (refuse_ ? state_->refusing : state_->open_connections).fetch_add(1);
+  }
+  ~Session() override {
+    state_->Unregister(this);
+    (refuse_ ? state_->refusing : state_->open_connections).fetch_sub(1);
+  }
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
@@ -213,7 +288,11 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
  private:
   const HttpServerOptions& options() const { return state_->options; }
   beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream_); }
-  void ArmTimeout() { tcp().expires_after(options().idle_timeout); }
+  void ArmTimeout() {
+    tcp().expires_after(refuse_ ? std::min<std::chrono::steady_clock::duration>(
+                                      options().idle_timeout, kRefusalTimeout)
+                                : options().idle_timeout);
+  }
 
   void Handshake() {
     if constexpr (kTls) {
@@ -262,6 +341,10 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     started_ = Clock::now();
     if (ec) {
       OnReadError(ec);
+      return;
+    }
+    if (refuse_) {
+      AnswerEarly(503, state_->refusal_message, {{"Retry-After", "1"}});
       return;
     }
     if (parser_->is_done()) {
@@ -316,15 +399,19 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   }
 
   // Answers a request that was not read to its end, then closes the connection.
-  void AnswerEarly(unsigned status, std::string message) {
+  void AnswerEarly(unsigned status, std::string message,
+                   std::vector<std::pair<std::string, std::string>> headers = {}) {
     ResetResponse();
     response_.status = status;
     response_.content_type = "text/plain";
     response_.body = std::move(message);
+    response_.headers = std::move(headers);
     route_ = "other";
     close_after_response_ = true;
     linger_ = true;
-    WriteResponse(/*head_only=*/false, /*http10_keep_alive=*/false);
+    const bool head_only = parser_.has_value() && parser_->is_header_done() &&
+                           parser_->get().method() == http::verb::head;
+    WriteResponse(head_only, /*http10_keep_alive=*/false);
   }
 
   void ResetResponse() {
@@ -356,8 +443,20 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
       RunHandler(request);
     }
     close_after_response_ = !message.keep_alive() || state_->draining;
-    WriteResponse(request.method == http::verb::head,
-                  message.version() < 11 && !close_after_response_);
+    const bool head_only = request.method == http::verb::head;
+    EncodeResponse(message, head_only);
+    WriteResponse(head_only, message.version() < 11 && !close_after_response_);
+  }
+
+  // Applies HttpServerOptions::compress_responses to the response.
+  void EncodeResponse(const http::fields& request_headers, bool head_only) {
+    if (!options().compress_responses || !MayGzip(response_)) return;
+    if (!VariesOnEncoding(response_)) response_.headers.emplace_back("Vary", "Accept-Encoding");
+    if (head_only || !http_internal::AcceptsGzip(request_headers)) return;
+    if (!http_internal::GzipBody(response_.body, coded_body_)) return;
+    response_.body.swap(coded_body_);  // coded_body_ keeps the handler's buffer for reuse
+    response_.headers.emplace_back("Content-Encoding", "gzip");
+    WeakenEtags(response_);
   }
 
   void RunHandler(const HttpRequest& request) {
@@ -436,8 +535,12 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
 
   void WriteResponse(bool head_only, bool http10_keep_alive) {
     BuildHead(http10_keep_alive);
-    const std::array<net::const_buffer, 2> buffers{
-        net::buffer(head_), head_only ? net::const_buffer() : net::buffer(response_.body)};
+    // Not a std::array of two buffers: Asio's special case for that type hands the stream an empty
+    // first buffer once the head is written, and Beast 1.74's TLS stream (flat_stream) then writes
+    // 0 bytes, which ends async_write early: every HTTPS body that did not fit one 16 KiB record
+    // with the head was never sent. buffers_cat skips written and empty buffers.
+    const auto buffers = beast::buffers_cat(
+        net::buffer(head_), head_only ? net::const_buffer() : net::buffer(response_.body));
     ArmTimeout();
     net::async_write(
         stream_, buffers,
@@ -467,6 +570,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     body_storage_.clear();
     if (body_storage_.capacity() > kRetainedBufferBytes) std::string().swap(body_storage_);
     if (response_.body.capacity() > kRetainedBufferBytes) std::string().swap(response_.body);
+    if (coded_body_.capacity() > kRetainedBufferBytes) std::string().swap(coded_body_);
     decoder_.Trim(kRetainedBufferBytes);
     if (buffer_.capacity() > kRetainedBufferBytes) {
       // Keep bytes of a pipelined next request.
@@ -520,14 +624,23 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   std::string body_storage_;  // handed to each request's parser, taken back after it
   http_internal::BodyDecoder decoder_;
   HttpResponse response_;
-  std::string head_;  // the response's status line and header
+  std::string coded_body_;  // gzip output, swapped with response_.body
+  std::string head_;        // the response's status line and header
   std::string_view route_ = "other";
   Clock::time_point started_;
   bool idle_ = true;  // waiting for a request (or the TLS handshake)
   bool close_after_response_ = false;
   bool linger_ = false;
   size_t lingered_ = 0;
+  const bool refuse_;  // max_connections were open when it was accepted
 };
+
+std::string RefusalMessage(const HttpServerOptions& options) {
+  std::string message = "too many open connections (" + std::to_string(options.max_connections);
+  if (options.max_connections_flag.empty()) return message + "): retry later";
+  return message + ", " + options.max_connections_flag + "): retry later or raise " +
+         options.max_connections_flag;
+}
 
 std::string ListenerName(const HttpServerOptions& options) {
   std::string name = options.name.empty() ? "http" : options.name;
@@ -544,6 +657,9 @@ class HttpServer::Impl {
       : state_(std::make_shared<ServerState>()) {
     state_->options = std::move(options);
     state_->router = std::move(router);
+    state_->refusal_message = RefusalMessage(state_->options);
+    state_->refusals.emplace(
+        "http", state_->options.name + ": too many open connections: new ones are answered 503");
   }
   ~Impl() {
     try {
@@ -557,6 +673,7 @@ class HttpServer::Impl {
 
   Status Start();
   uint16_t port() const { return port_; }
+  size_t open_connections() const { return state_->open_connections.load(); }
   void StopAccepting();
   void Stop();
 
@@ -564,6 +681,9 @@ class HttpServer::Impl {
   Status Listen(const http_internal::HostPort& address);
   void Accept();
   void OnAccept(const beast::error_code& ec, tcp::socket socket);
+  enum class Admission { kServe, kRefuse, kClose };
+  Admission Admit();
+  void StartSession(tcp::socket socket, bool refuse);
   void RunIoThread();
 
   // Declared first: destroyed last, after everything that uses it.
@@ -663,20 +783,52 @@ void HttpServer::Impl::OnAccept(const beast::error_code& ec, tcp::socket socket)
     });
     return;
   }
+  const Admission admission = Admit();
+  if (admission == Admission::kClose) {
+    Accept();
+    return;  // `socket` closes as it goes
+  }
   beast::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
-  std::shared_ptr<Connection> connection;
+  try {
+    StartSession(std::move(socket), admission == Admission::kRefuse);
+  } catch (const std::exception& e) {  // no memory for the session or its TLS state
+    uint64_t suppressed = 0;
+    if (state_->accept_errors.Allow(suppressed)) {
+      state_->log->warn("{}: cannot serve a new connection: {}{}", state_->options.name, e.what(),
+                        Suppressed(suppressed));
+    }
+  }
+  Accept();
+}
+
+void HttpServer::Impl::StartSession(tcp::socket socket, bool refuse) {
   if (state_->ssl) {
     auto session = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
-        state_, std::move(socket), *state_->ssl);
+        state_, refuse, std::move(socket), *state_->ssl);
     state_->Register(session);
     session->Start();
   } else {
-    auto session = std::make_shared<Session<beast::tcp_stream>>(state_, std::move(socket));
+    auto session = std::make_shared<Session<beast::tcp_stream>>(state_, refuse, std::move(socket));
     state_->Register(session);
     session->Start();
   }
-  Accept();
+}
+
+// Whether a new connection is served, refused with 503 (max_connections are open) or, when too
+// many refusals are in progress already, closed at once. Runs on the acceptor strand, where the
+// sessions that the counts include are made, so a count cannot grow between check and use.
+HttpServer::Impl::Admission HttpServer::Impl::Admit() {
+  const HttpServerOptions& options = state_->options;
+  if (options.max_connections == 0 || state_->open_connections.load() < options.max_connections) {
+    if (options.max_connections != 0) state_->refusals->Leave();
+    return Admission::kServe;
+  }
+  state_->refusals->Enter(
+      "limit " + std::to_string(options.max_connections) +
+      (options.max_connections_flag.empty() ? "" : ", " + options.max_connections_flag));
+  if (options.on_refused) options.on_refused();
+  return state_->refusing.load() < kMaxPendingRefusals ? Admission::kRefuse : Admission::kClose;
 }
 
 void HttpServer::Impl::StopAccepting() {
@@ -734,6 +886,10 @@ Status HttpServer::Start(HttpServerOptions options, std::shared_ptr<const HttpRo
 
 uint16_t HttpServer::port() const {
   return impl_->port();
+}
+
+size_t HttpServer::open_connections() const {
+  return impl_->open_connections();
 }
 
 void HttpServer::StopAccepting() {

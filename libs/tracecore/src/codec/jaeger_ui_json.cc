@@ -57,7 +57,9 @@ void WriteKeyValues(json::JsonWriter& writer, std::string_view key,
 // Writes one trace; its state (the span view and the process table) is reused across traces.
 class TraceWriter {
  public:
-  void Write(json::JsonWriter& writer, const SpanBatch& batch, std::span<const Span* const> spans) {
+  void Write(json::JsonWriter& writer, const SpanBatch& batch, std::span<const Span* const> spans,
+             TagOrder tag_order = TagOrder::kAsTranslated) {
+    tag_order_ = tag_order;
     processes_.clear();
     process_of_resource_.clear();
     writer.StartObject();
@@ -80,6 +82,10 @@ class TraceWriter {
  private:
   void WriteSpan(json::JsonWriter& writer, const SpanBatch& batch, const Span& span) {
     view_.Load(batch, span);
+    if (tag_order_ == TagOrder::kSortedByKey) {
+      std::stable_sort(view_.tags.begin(), view_.tags.end(),
+                       [](const Attribute& a, const Attribute& b) { return a.key < b.key; });
+    }
     writer.StartObject();
     WriteSpanHead(writer, span, view_);
     writer.Key("startTime");
@@ -137,6 +143,7 @@ class TraceWriter {
   }
 
   jaeger::SpanView view_;
+  TagOrder tag_order_ = TagOrder::kAsTranslated;
   std::vector<std::string> processes_;  // rendered Process objects; index + 1 = process number
   std::unordered_map<uint32_t, size_t> process_of_resource_;
   std::string rendered_;
@@ -193,9 +200,9 @@ struct TraceIdHash {
 }  // namespace
 
 void AppendTrace(const SpanBatch& batch, std::span<const Span* const> spans_of_one_trace,
-                 std::string& out) {
+                 std::string& out, TagOrder tag_order) {
   json::JsonWriter writer(out);
-  ThreadTraceWriter().Write(writer, batch, spans_of_one_trace);
+  ThreadTraceWriter().Write(writer, batch, spans_of_one_trace, tag_order);
 }
 
 void AppendTracesResponse(const SpanBatch& batch, std::span<const Span* const> spans,

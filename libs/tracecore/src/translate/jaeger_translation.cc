@@ -295,14 +295,14 @@ void SpanView::Load(const SpanBatch& batch, const Span& span) {
 
   LoadProcess(batch.resource_of(span));
 
-  for (const Attribute& attribute : span.attributes) AddFlattened(attribute, tags);
-  if (span.kind != SpanKind::kUnspecified) {
-    tags.push_back({"span.kind", AnyValue::String(SpanKindLowerName(span.kind))});
-  }
   const Scope& scope = batch.scope_of(span);
   if (!scope.name.empty()) tags.push_back({"otel.scope.name", AnyValue::String(scope.name)});
   if (!scope.version.empty())
     tags.push_back({"otel.scope.version", AnyValue::String(scope.version)});
+  for (const Attribute& attribute : span.attributes) AddFlattened(attribute, tags);
+  if (span.kind != SpanKind::kUnspecified) {
+    tags.push_back({"span.kind", AnyValue::String(SpanKindLowerName(span.kind))});
+  }
   switch (span.status.code) {
     case SpanStatusCode::kUnset: break;
     case SpanStatusCode::kOk: tags.push_back({"otel.status_code", AnyValue::String("OK")}); break;

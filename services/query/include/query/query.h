@@ -1,5 +1,6 @@
-// ariadne-query: reads storage and answers Jaeger's query HTTP API (/api/services, /api/traces,
-// ...), which the Jaeger UI, Grafana's Jaeger data source and people's scripts speak.
+// ariadne-query: reads storage and answers Jaeger's query APIs, HTTP (/api/services,
+// /api/traces, ..., /api/v3/*) and gRPC (api_v2, api_v3), which the Jaeger UI, Grafana's Jaeger
+// data source and people's scripts speak; serves the web UI.
 // docs/query.md describes it for users.
 //
 // Query is the embeddable part (the all-in-one and the tests start one in-process); RunQuery is
@@ -27,17 +28,17 @@ struct QueryOptions {
   std::string http_host_port = ":16686";  // query.http-server.host-port
   runtime::TlsOptions http_tls;           // query.http.tls.*
   int64_t http_threads = 4;               // query.http-server.threads: requests served at once
-  // query.grpc-server.host-port: accepted and kept for when the gRPC query API is served; no
-  // gRPC listener is opened yet.
+  // query.grpc-server.host-port: jaeger.api_v2 and jaeger.api_v3 QueryService, health.
   std::string grpc_host_port = ":16685";
+  runtime::TlsOptions grpc_tls;  // query.grpc.tls.*
   // query.base-path (QUERY_BASE_PATH): every route is served under it. After
   // FinishQueryOptions: "" for the root, else "/x" without a trailing '/'.
   std::string base_path = "/";
   // query.max-clock-skew-adjustment: the largest shift the clock-skew adjuster applies; 0
   // disables the shift (spans that would need one carry a warning instead), as in Jaeger v1.
   std::chrono::nanoseconds max_clock_skew_adjustment{0};
-  // query.ui-config (alias query.ui.config-file) and query.static-files: kept for when the UI is
-  // served; nothing reads them yet.
+  // query.ui-config (alias query.ui.config-file): the UI configuration put into the UI's page;
+  // query.static-files: a directory served instead of the UI files built in.
   std::string ui_config_file;
   std::string ui_config_file_seed_name;  // query.ui.config-file; --query.ui-config wins
   std::string static_files;
@@ -45,8 +46,9 @@ struct QueryOptions {
   // with a warning; a search stops adding traces once it is reached. Also the largest `limit`.
   int64_t max_trace_size = 100'000;
   std::chrono::nanoseconds timeout = std::chrono::seconds(30);  // query.timeout; 0: none
-  // query.max-connections: accepted (the seed sets it). Requests are served on the
-  // query.http-server.threads threads; further requests wait for one of them.
+  // query.max-connections: the HTTP connections open at once (idle keep-alive ones included);
+  // one more is answered 503 and closed. Requests are served on the query.http-server.threads
+  // threads; further requests of open connections wait for one of them.
   int64_t max_connections = 100;
 
   // Durations that also take whole days ("7d", "1d12h"), as the seed writes them. The *_text
@@ -70,9 +72,10 @@ tracecore::Status FinishQueryOptions(const runtime::Config& config, QueryOptions
 
 class Query {
  public:
-  // Starts the HTTP API. `spans` and `dependencies` must outlive the query service; metrics go
-  // to `registry`. `archive`, when given, is the --query.archive store (its reader and writer
-  // set; it must outlive the service). Errors say which listener failed and how to fix it.
+  // Starts the HTTP API with the UI, and the gRPC API. `spans` and `dependencies` must outlive the
+  // query service; metrics go to `registry`. `archive`, when given, is the --query.archive store
+  // (its reader and writer set; it must outlive the service). Errors say which listener failed and
+  // how to fix it.
   static tracecore::Status Start(const QueryOptions& options, storage::SpanReader& spans,
                                  storage::DependencyReader& dependencies,
                                  std::shared_ptr<prometheus::Registry> registry,
@@ -82,8 +85,9 @@ class Query {
   Query(const Query&) = delete;
   Query& operator=(const Query&) = delete;
 
-  // The bound HTTP port (the ephemeral one when the option asked for port 0).
+  // The bound ports (the ephemeral ones when the options asked for port 0).
   int http_port() const;
+  int grpc_port() const;
 
   // Stops accepting, lets requests in flight finish, closes the listener. Idempotent; the
   // destructor calls it. Not from a request handler.

@@ -1,6 +1,6 @@
 // HttpServer over loopback: keep-alive, 100-continue, limits, Content-Encoding, malformed input,
-// handler failures, timeouts and shutdown. Raw sockets where the exact bytes matter, HttpClient
-// elsewhere.
+// handler failures, timeouts, shutdown, gzip responses and max_connections. Raw sockets where the
+// exact bytes matter, HttpClient elsewhere.
 #include "runtime/http_server.h"
 
 #include <arpa/inet.h>
@@ -12,7 +12,9 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <charconv>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -177,6 +179,70 @@ std::string RawDeflate(std::string_view data) {
   return Compress(data, -MAX_WBITS);
 }
 
+// Undoes one gzip member; fails the test on anything else.
+std::string Gunzip(std::string_view data) {
+  z_stream stream{};
+  REQUIRE(inflateInit2(&stream, 16 + MAX_WBITS) == Z_OK);
+  std::string out(64 << 10, '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  stream.avail_in = static_cast<uInt>(data.size());
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    if (stream.total_out == out.size()) out.resize(out.size() * 2);
+    stream.next_out = reinterpret_cast<Bytef*>(out.data() + stream.total_out);
+    stream.avail_out = static_cast<uInt>(out.size() - stream.total_out);
+    rc = inflate(&stream, Z_NO_FLUSH);
+  }
+  CHECK(rc == Z_STREAM_END);
+  CHECK(stream.avail_in == 0);
+  out.resize(stream.total_out);
+  inflateEnd(&stream);
+  return out;
+}
+
+// `bytes` of text that compresses well, and differs with `bytes`.
+std::string TextBody(size_t bytes) {
+  std::string body;
+  for (size_t i = 0; body.size() < bytes; ++i) {
+    body += "{\"spanID\":\"" + std::to_string(i * 7919) + "\",\"operationName\":\"GET /items\"},";
+  }
+  body.resize(bytes);
+  return body;
+}
+
+// `bytes` that gzip cannot shrink (a fixed pseudo-random sequence).
+std::string RandomBody(size_t bytes) {
+  std::string body(bytes, '\0');
+  uint32_t state = 12345;
+  for (char& c : body) {
+    state = state * 1103515245 + 12345;
+    c = static_cast<char>(state >> 24);
+  }
+  return body;
+}
+
+// The number in the query "bytes=N", or `fallback`.
+size_t BytesParameter(const HttpRequest& request, size_t fallback) {
+  for (const auto& [name, value] : ParseQuery(request.query)) {
+    size_t bytes = 0;
+    if (name == "bytes" &&
+        std::from_chars(value.data(), value.data() + value.size(), bytes).ec == std::errc()) {
+      return bytes;
+    }
+  }
+  return fallback;
+}
+
+// Waits (bounded) until `condition` holds.
+bool WaitUntil(const std::function<bool()>& condition) {
+  const auto deadline = std::chrono::steady_clock::now() + kWait;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
 struct ResponseRecord {
   std::string method, route;
   unsigned status;
@@ -187,6 +253,11 @@ struct ResponseRecord {
 //   GET  /items/...     answers "item <path>"
 //   GET  /throw         throws std::runtime_error
 //   POST /block         opens `entered`, waits for `release`, answers "released"
+//   GET, HEAD /text     answers TextBody(bytes=N, default 8 KiB) as text/plain
+//   GET  /random        answers RandomBody(bytes=N, default 8 KiB) as text/plain
+//   GET  /png           answers 8 KiB of text as image/png
+//   GET  /coded         answers 8 KiB of text with its own "Content-Encoding: identity"
+//   GET  /etag          answers 8 KiB of text with ETag "v1" and "Vary: Origin"
 class TestServer {
  public:
   explicit TestServer(HttpServerOptions options = DefaultOptions()) {
@@ -207,6 +278,7 @@ class TestServer {
       entered.Open();
       response.body = release.Wait() ? "released" : "timed out";
     });
+    AddBodyRoutes(*router);
     options.on_response = [this](std::string_view method, std::string_view route, unsigned status,
                                  std::chrono::nanoseconds) {
       std::lock_guard lock(mutex_);
@@ -216,6 +288,32 @@ class TestServer {
     const tracecore::Status status = HttpServer::Start(std::move(options), router, server);
     INFO(status.message());
     REQUIRE(status.ok());
+  }
+
+  static void AddBodyRoutes(HttpRouter& router) {
+    const auto text = [](const HttpRequest& request, HttpResponse& response) {
+      response.content_type = "text/plain";
+      response.body = TextBody(BytesParameter(request, 8 << 10));
+    };
+    router.Add(http::verb::get, "/text", text);
+    router.Add(http::verb::head, "/text", text);
+    router.Add(http::verb::get, "/random", [](const HttpRequest& request, HttpResponse& response) {
+      response.content_type = "text/plain";
+      response.body = RandomBody(BytesParameter(request, 8 << 10));
+    });
+    router.Add(http::verb::get, "/png", [](const HttpRequest&, HttpResponse& response) {
+      response.content_type = "image/png";
+      response.body = TextBody(8 << 10);
+    });
+    router.Add(http::verb::get, "/coded", [](const HttpRequest&, HttpResponse& response) {
+      response.body = TextBody(8 << 10);
+      response.headers.emplace_back("Content-Encoding", "identity");
+    });
+    router.Add(http::verb::get, "/etag", [](const HttpRequest&, HttpResponse& response) {
+      response.body = TextBody(8 << 10);
+      response.headers.emplace_back("ETag", "\"v1\"");
+      response.headers.emplace_back("Vary", "Origin");
+    });
   }
 
   static HttpServerOptions DefaultOptions() {
@@ -602,6 +700,250 @@ TEST_CASE("\":port\" listens on every interface") {
   TestServer server(options);
   CHECK(server.port() != 0);
   CHECK(Send(server, http::verb::get, "/items/any").status == 200);
+}
+
+HttpClientResponse Get(TestServer& server, std::string_view target, const Headers& headers,
+                       http::verb method = http::verb::get) {
+  return Send(server, method, target, "", headers);
+}
+
+bool IsGzipCoded(const HttpClientResponse& response) {
+  return response.headers[http::field::content_encoding] == "gzip";
+}
+
+TEST_CASE("a response of 1 KiB or more is gzip-coded when the request accepts gzip") {
+  TestServer server;
+  const char* accept =
+      GENERATE("gzip", "gzip, deflate, br", "br;q=1.0, gzip;q=0.001", "x-gzip", "GZIP;Q=1", "*",
+               "deflate;q=0.5, *", "gzip;q=0.5", "identity;q=0.5, gzip",
+               "gzip ; q=0.8 , identity;q=0.8", "gzip;q=0.5;level=1");
+  INFO("Accept-Encoding: " << accept);
+  const size_t bytes = GENERATE(size_t{HttpServerOptions::kMinGzipBodyBytes}, size_t{1} << 20);
+  const std::string expected = TextBody(bytes);
+  const HttpClientResponse response =
+      Get(server, "/text?bytes=" + std::to_string(bytes), {{"Accept-Encoding", accept}});
+  CHECK(response.status == 200);
+  REQUIRE(IsGzipCoded(response));
+  CHECK(response.headers[http::field::vary] == "Accept-Encoding");
+  CHECK(response.headers[http::field::content_type] == "text/plain");
+  CHECK(response.headers[http::field::content_length] == std::to_string(response.body.size()));
+  CHECK(response.body.size() < expected.size());
+  CHECK(Gunzip(response.body) == expected);
+}
+
+TEST_CASE("gzip is not used when the request does not accept it, and Vary says why") {
+  TestServer server;
+  const std::string expected = TextBody(8 << 10);
+  SECTION("Accept-Encoding that rules gzip out") {
+    const char* accept =
+        GENERATE("gzip;q=0", "gzip;q=0.000", "identity", "", "br, deflate", "*;q=0", "gzip;q=0, *",
+                 "gzip;q=0.5, identity", "*;q=0.9, gzip;q=0.8", "x-gzip;q=0", "gzip;q=2",
+                 "gzip;q=0.5x", "gzip;q=", "gzip;q=1.5", "gzip;q=0.1234");
+    INFO("Accept-Encoding: " << accept);
+    const HttpClientResponse response = Get(server, "/text", {{"Accept-Encoding", accept}});
+    CHECK(response.status == 200);
+    CHECK_FALSE(response.headers.count(http::field::content_encoding));
+    CHECK(response.headers[http::field::vary] == "Accept-Encoding");
+    CHECK(response.body == expected);
+  }
+  SECTION("no Accept-Encoding") {
+    const HttpClientResponse response = Get(server, "/text", {});
+    CHECK_FALSE(response.headers.count(http::field::content_encoding));
+    CHECK(response.headers[http::field::vary] == "Accept-Encoding");
+    CHECK(response.body == expected);
+  }
+  SECTION("several Accept-Encoding lines count as one list") {
+    const HttpClientResponse response =
+        Get(server, "/text", {{"Accept-Encoding", "br"}, {"Accept-Encoding", "gzip"}});
+    REQUIRE(IsGzipCoded(response));
+    CHECK(Gunzip(response.body) == expected);
+  }
+}
+
+TEST_CASE("small bodies, HEAD, compressed types and handler codings are sent as they are") {
+  TestServer server;
+  const Headers accept = {{"Accept-Encoding", "gzip"}};
+  SECTION("a body under kMinGzipBodyBytes: no gzip, no Vary") {
+    const size_t bytes = HttpServerOptions::kMinGzipBodyBytes - 1;
+    const HttpClientResponse response = Get(server, "/text?bytes=" + std::to_string(bytes), accept);
+    CHECK_FALSE(response.headers.count(http::field::content_encoding));
+    CHECK_FALSE(response.headers.count(http::field::vary));
+    CHECK(response.body == TextBody(bytes));
+  }
+  SECTION("HEAD: the identity length, and Vary as for GET") {
+    const HttpClientResponse response = Get(server, "/text", accept, http::verb::head);
+    CHECK(response.status == 200);
+    CHECK_FALSE(response.headers.count(http::field::content_encoding));
+    CHECK(response.headers[http::field::vary] == "Accept-Encoding");
+    CHECK(response.headers[http::field::content_length] == std::to_string(8 << 10));
+    CHECK(response.body.empty());
+  }
+  SECTION("a handler's own Content-Encoding is kept and nothing is added") {
+    const HttpClientResponse response = Get(server, "/coded", accept);
+    CHECK(response.headers[http::field::content_encoding] == "identity");
+    CHECK(response.headers.count(http::field::content_encoding) == 1);
+    CHECK_FALSE(response.headers.count(http::field::vary));
+    CHECK(response.body == TextBody(8 << 10));
+  }
+  SECTION("an already compressed media type") {
+    const HttpClientResponse response = Get(server, "/png", accept);
+    CHECK_FALSE(response.headers.count(http::field::content_encoding));
+    CHECK(response.body == TextBody(8 << 10));
+  }
+  SECTION("a body gzip cannot shrink goes as it is, with Vary") {
+    const HttpClientResponse response = Get(server, "/random", accept);
+    CHECK_FALSE(response.headers.count(http::field::content_encoding));
+    CHECK(response.headers[http::field::vary] == "Accept-Encoding");
+    CHECK(response.body == RandomBody(8 << 10));
+  }
+  SECTION("compress_responses = false") {
+    HttpServerOptions options = TestServer::DefaultOptions();
+    options.compress_responses = false;
+    TestServer plain(options);
+    const HttpClientResponse response = Get(plain, "/text", accept);
+    CHECK_FALSE(response.headers.count(http::field::content_encoding));
+    CHECK_FALSE(response.headers.count(http::field::vary));
+    CHECK(response.body == TextBody(8 << 10));
+  }
+}
+
+TEST_CASE("gzip keeps the handler's Vary and weakens a strong ETag") {
+  TestServer server;
+  const HttpClientResponse response = Get(server, "/etag", {{"Accept-Encoding", "gzip"}});
+  REQUIRE(IsGzipCoded(response));
+  CHECK(response.headers[http::field::etag] == "W/\"v1\"");
+  std::vector<std::string> vary;
+  const auto [begin, end] = response.headers.equal_range(http::field::vary);
+  for (auto field = begin; field != end; ++field) vary.emplace_back(field->value());
+  CHECK(vary == std::vector<std::string>{"Origin", "Accept-Encoding"});
+  CHECK(Gunzip(response.body) == TextBody(8 << 10));
+  // Without gzip the validator stays strong.
+  CHECK(Get(server, "/etag", {}).headers[http::field::etag] == "\"v1\"");
+}
+
+TEST_CASE("coded and plain responses alternate on one keep-alive connection") {
+  TestServer server;
+  HttpClient client("127.0.0.1", server.port());
+  for (int i = 0; i < 6; ++i) {
+    const bool gzip = i % 2 == 0;
+    const size_t bytes = (size_t{3000} << i) + static_cast<size_t>(i);
+    HttpClientResponse response;
+    const Headers headers = {{"Accept-Encoding", gzip ? "gzip" : "identity"}};
+    REQUIRE(
+        client
+            .Request(http::verb::get, "/text?bytes=" + std::to_string(bytes), headers, "", response)
+            .ok());
+    INFO("request " << i);
+    CHECK(IsGzipCoded(response) == gzip);
+    CHECK((gzip ? Gunzip(response.body) : response.body) == TextBody(bytes));
+  }
+}
+
+// A test server with max_connections = 2 that counts refusals.
+struct LimitedServer {
+  static HttpServerOptions Options(std::atomic<int>& refused) {
+    HttpServerOptions options = TestServer::DefaultOptions();
+    options.max_connections = 2;
+    options.max_connections_flag = "--test.max-connections";
+    options.on_refused = [&refused] { ++refused; };
+    return options;
+  }
+
+  std::atomic<int> refused{0};
+  TestServer server{Options(refused)};  // after `refused`, which its callback uses
+};
+
+constexpr std::string_view kRefusal =
+    "too many open connections (2, --test.max-connections): retry later or raise "
+    "--test.max-connections";
+
+// Sends GET /items/<name> and reads the answer.
+RawResponse GetItem(RawConnection& connection, const std::string& name) {
+  connection.Send("GET /items/" + name + " HTTP/1.1\r\nHost: x\r\n\r\n");
+  RawResponse response;
+  REQUIRE(connection.Read(response));
+  return response;
+}
+
+TEST_CASE("max_connections: a connection beyond the limit is answered 503 and closed") {
+  LimitedServer limited;
+  TestServer& server = limited.server;
+  auto first = std::make_unique<RawConnection>(server.port());
+  RawConnection second(server.port());
+  CHECK(GetItem(*first, "1").status == 200);
+  CHECK(GetItem(second, "2").status == 200);
+  CHECK(server.server->open_connections() == 2);  // both idle, kept alive
+
+  RawConnection third(server.port());
+  const RawResponse refused = GetItem(third, "3");
+  CHECK(refused.status == 503);
+  CHECK(refused.body == kRefusal);
+  CHECK(refused.HasHeader("Retry-After: 1\r\n"));
+  CHECK(refused.HasHeader("Connection: close\r\n"));
+  CHECK(refused.HasHeader("Content-Type: text/plain\r\n"));
+  CHECK(third.ReadsEof());
+  CHECK(limited.refused == 1);
+
+  // A body is not waited for: the refusal comes instead of 100 Continue.
+  RawConnection uploader(server.port());
+  uploader.Send(
+      "POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 50000\r\n\r\n");
+  RawResponse upload;
+  REQUIRE(uploader.Read(upload));
+  CHECK(upload.status == 503);
+  CHECK(uploader.ReadsEof());
+  CHECK(limited.refused == 2);
+
+  // The open connections go on being served.
+  CHECK(GetItem(*first, "again").body == "item /items/again");
+  CHECK(server.server->open_connections() == 2);
+
+  // A connection that closes frees its slot.
+  first.reset();
+  REQUIRE(WaitUntil([&] { return server.server->open_connections() == 1; }));
+  RawConnection fourth(server.port());
+  const RawResponse served = GetItem(fourth, "4");
+  CHECK(served.status == 200);
+  CHECK(served.body == "item /items/4");
+  CHECK(limited.refused == 2);
+  CHECK(server.server->open_connections() == 2);
+}
+
+TEST_CASE("max_connections: refusals reach on_response and leave no slot taken") {
+  LimitedServer limited;
+  TestServer& server = limited.server;
+  HttpClient first("127.0.0.1", server.port());
+  HttpClient second("127.0.0.1", server.port());
+  HttpClientResponse response;
+  REQUIRE(first.Request(http::verb::get, "/items/a", {}, "", response).ok());
+  REQUIRE(second.Request(http::verb::get, "/items/b", {}, "", response).ok());
+  for (int i = 0; i < 3; ++i) {
+    const HttpClientResponse refused = Send(server, http::verb::get, "/items/c");
+    CHECK(refused.status == 503);
+    CHECK(refused.headers[http::field::retry_after] == "1");
+  }
+  const std::vector<ResponseRecord> responses = server.WaitForResponses(5);
+  REQUIRE(responses.size() == 5);
+  const auto refusals = std::count_if(responses.begin(), responses.end(), [](const auto& record) {
+    return record.route == "other" && record.status == 503;
+  });
+  CHECK(refusals == 3);
+  CHECK(limited.refused == 3);
+  CHECK(server.server->open_connections() == 2);
+  first.Close();
+  second.Close();
+  REQUIRE(WaitUntil([&] { return server.server->open_connections() == 0; }));
+  CHECK(Send(server, http::verb::get, "/items/d").status == 200);
+}
+
+TEST_CASE("max_connections = 0 does not bound connections") {
+  TestServer server;
+  std::vector<std::unique_ptr<RawConnection>> connections;
+  for (int i = 0; i < 5; ++i) {
+    connections.push_back(std::make_unique<RawConnection>(server.port()));
+    CHECK(GetItem(*connections.back(), std::to_string(i)).status == 200);
+  }
+  CHECK(server.server->open_connections() == 5);
 }
 
 }  // namespace

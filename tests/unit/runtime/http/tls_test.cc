@@ -1,5 +1,6 @@
-// TLS options: validation messages, HTTPS and mutual TLS between HttpServer and HttpClient, with a
-// throwaway CA and certificates made at test time (OpenSSL API) in a temporary directory.
+// TLS options: validation messages, HTTPS (gzip responses and max_connections included) and mutual
+// TLS between HttpServer and HttpClient, with a throwaway CA and certificates made at test time
+// (OpenSSL API) in a temporary directory.
 #include "runtime/tls.h"
 
 #include <openssl/evp.h>
@@ -7,6 +8,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <stdlib.h>
+#include <zlib.h>
 
 #include <catch2/catch.hpp>
 #include <cstdio>
@@ -154,16 +156,28 @@ const TestPki& Pki() {
   return pki;
 }
 
-std::unique_ptr<HttpServer> StartServer(const TlsOptions& tls) {
+// 64 KiB of text that compresses well.
+std::string LargeText() {
+  std::string text;
+  for (int i = 0; text.size() < (64u << 10); ++i) text += "span " + std::to_string(i) + "; ";
+  return text;
+}
+
+// POST /echo answers the body; GET /text answers LargeText().
+std::unique_ptr<HttpServer> StartServer(const TlsOptions& tls, size_t max_connections = 0) {
   auto router = std::make_shared<HttpRouter>();
   router->Add(http::verb::post, "/echo", [](const HttpRequest& request, HttpResponse& response) {
     response.body = std::string(request.body);
   });
+  router->Add(http::verb::get, "/text",
+              [](const HttpRequest&, HttpResponse& response) { response.body = LargeText(); });
   HttpServerOptions options;
   options.name = "tls-test";
   options.host_port = "127.0.0.1:0";
   options.tls = tls;
   options.tls_flag_prefix = "--test.tls";
+  options.max_connections = max_connections;
+  options.max_connections_flag = "--test.max-connections";
   std::unique_ptr<HttpServer> server;
   const tracecore::Status status = HttpServer::Start(options, router, server);
   INFO(status.message());
@@ -264,6 +278,73 @@ TEST_CASE("HTTPS: a client that trusts the CA is served, on one connection") {
     const tracecore::Status status = Echo(by_name, "named", response);
     INFO(status.message());
     CHECK(status.ok());
+  }
+}
+
+std::string Gunzip(std::string_view data) {
+  z_stream stream{};
+  REQUIRE(inflateInit2(&stream, 16 + MAX_WBITS) == Z_OK);
+  std::string out(1 << 20, '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  stream.avail_in = static_cast<uInt>(data.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = static_cast<uInt>(out.size());
+  CHECK(inflate(&stream, Z_FINISH) == Z_STREAM_END);
+  out.resize(stream.total_out);
+  inflateEnd(&stream);
+  return out;
+}
+
+TEST_CASE("HTTPS: responses are gzip-coded when the client accepts gzip") {
+  const std::unique_ptr<HttpServer> server = StartServer(Pki().Server());
+  HttpClient client("127.0.0.1", server->port(), Pki().Client());
+  for (const char* accept : {"gzip", "identity", "gzip"}) {
+    HttpClientResponse response;
+    const tracecore::Status status =
+        client.Request(http::verb::get, "/text", {{"Accept-Encoding", accept}}, "", response);
+    INFO(status.message());
+    REQUIRE(status.ok());
+    CHECK(response.headers[http::field::vary] == "Accept-Encoding");
+    if (std::string_view(accept) == "gzip") {
+      CHECK(response.headers[http::field::content_encoding] == "gzip");
+      CHECK(response.body.size() < LargeText().size());
+      CHECK(Gunzip(response.body) == LargeText());
+    } else {
+      CHECK(response.body == LargeText());
+    }
+  }
+}
+
+TEST_CASE("HTTPS: a connection beyond max_connections is answered 503 after the handshake") {
+  const std::unique_ptr<HttpServer> server = StartServer(Pki().Server(), 1);
+  HttpClient first("127.0.0.1", server->port(), Pki().Client());
+  HttpClientResponse response;
+  REQUIRE(Echo(first, "served", response).ok());
+  CHECK(response.status == 200);
+  HttpClient second("127.0.0.1", server->port(), Pki().Client());
+  const tracecore::Status status = Echo(second, "refused", response);
+  INFO(status.message());
+  REQUIRE(status.ok());
+  CHECK(response.status == 503);
+  CHECK(response.body ==
+        "too many open connections (1, --test.max-connections): retry later or raise "
+        "--test.max-connections");
+  CHECK(response.headers[http::field::retry_after] == "1");
+  REQUIRE(Echo(first, "still served", response).ok());
+  CHECK(response.body == "still served");
+}
+
+TEST_CASE("HTTPS: bodies larger than one TLS record arrive whole") {
+  const std::unique_ptr<HttpServer> server = StartServer(Pki().Server());
+  HttpClient client("127.0.0.1", server->port(), Pki().Client());
+  for (const size_t bytes : {size_t{16 << 10}, size_t{17000}, size_t{1} << 20}) {
+    std::string body(bytes, 'r');
+    for (size_t i = 0; i < bytes; i += 1000) body[i] = static_cast<char>('a' + i % 26);
+    HttpClientResponse response;
+    const tracecore::Status status = Echo(client, body, response);
+    INFO(bytes << " bytes: " << status.message());
+    REQUIRE(status.ok());
+    CHECK(response.body == body);
   }
 }
 

@@ -1,13 +1,11 @@
 // The query service end to end over HTTP on loopback: every endpoint of reference §4, the
-// envelope and error shapes byte for byte, the base path, metrics, and the wire fixtures.
+// envelope and error shapes byte for byte, the base path and metrics (golden_test.cc: the
+// wire fixtures).
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
 #include "query_test_support.h"
-#include "test_support.h"
-#include "tracecore/codec/otlp_proto.h"
-#include "tracecore/codec/zipkin.h"
 
 namespace ariadne::testing {
 namespace {
@@ -262,60 +260,6 @@ TEST_CASE("Metrics: requests and latency per operation and result") {
                "jaeger_query_request_duration_seconds_bucket{operation=\"get_services\","
                "result=\"ok\",le=\"+Inf\"}") == 1);
   CHECK(Sample(metrics, "ariadne_query_traces_truncated_total") == 0);
-}
-
-// The fixture trace of tests/fixtures/wire/README.md, as OTLP and as Zipkin sent it.
-void CheckFixtureTrace(const std::string& body, bool otlp) {
-  INFO(body);
-  const auto document = ParseJson(body);
-  REQUIRE(document["data"].Size() == 1);
-  const auto& trace = document["data"][0];
-  CHECK(std::string(trace["traceID"].GetString()) == "a1b2c3d4e5f607180000000000000001");
-  const auto& spans = trace["spans"];
-  REQUIRE(spans.Size() == 4);
-  const char* const names[] = {"HTTP GET /dispatch", "redis GET", "SQL SELECT", "async publish"};
-  for (rapidjson::SizeType i = 0; i < 4; ++i) {
-    INFO(i);
-    CHECK(std::string(spans[i]["operationName"].GetString()) == names[i]);
-    CHECK(std::string(spans[i]["spanID"].GetString()) == "c0ffee000000000" + std::to_string(i + 1));
-    CHECK(spans[i]["startTime"].GetUint64() ==
-          1764240000000000ULL + std::vector<uint64_t>{0, 5000, 13000, 22000}[i]);
-    CHECK(spans[i]["warnings"].IsNull());
-    if (i > 0) {
-      CHECK(std::string(spans[i]["references"][0]["spanID"].GetString()) == "c0ffee0000000001");
-      CHECK(std::string(spans[i]["references"][0]["refType"].GetString()) == "CHILD_OF");
-    }
-  }
-  CHECK(spans[0]["duration"].GetUint64() == 30000);
-  CHECK(std::string(trace["processes"]["p1"]["serviceName"].GetString()) == "frontend");
-  // The link of the producer span is a FOLLOWS_FROM reference (Zipkin cannot carry links).
-  CHECK(spans[3]["references"].Size() == (otlp ? 2u : 1u));
-  // Tags are sorted by key (the span.kind and status tags follow the attributes).
-  const auto& tags = spans[0]["tags"];
-  for (rapidjson::SizeType i = 1; i < tags.Size(); ++i) {
-    const std::string previous = tags[i - 1]["key"].GetString();
-    const std::string key = tags[i]["key"].GetString();
-    if (key == "span.kind" || key.starts_with("otel.")) break;
-    CHECK(previous < key);
-  }
-}
-
-TEST_CASE("The wire fixtures, stored, come back through /api/traces/{id}") {
-  RunningQuery query;
-  SECTION("OTLP protobuf") {
-    tracecore::SpanBatch batch;
-    const std::string_view bytes = batch.Retain(ReadWireFixture("otlp-http-export-request.bin"));
-    REQUIRE(tracecore::otlp::DecodeExportRequest(bytes, batch).ok());
-    REQUIRE(query.store.WriteBatch(batch).ok());
-    CheckFixtureTrace(query.Get("/api/traces/a1b2c3d4e5f607180000000000000001").body, true);
-  }
-  SECTION("Zipkin v2 JSON") {
-    tracecore::SpanBatch batch;
-    const std::string_view bytes = batch.Retain(ReadWireFixture("zipkin-v2-spans.json"));
-    REQUIRE(tracecore::zipkin::DecodeV2Json(bytes, batch).ok());
-    REQUIRE(query.store.WriteBatch(batch).ok());
-    CheckFixtureTrace(query.Get("/api/traces/a1b2c3d4e5f607180000000000000001").body, false);
-  }
 }
 
 }  // namespace

@@ -19,10 +19,11 @@
 
 namespace ariadne::testing {
 
-// Options with the HTTP port on 127.0.0.1:0, one thread, no base path.
+// Options with the HTTP and gRPC ports on 127.0.0.1:0, one HTTP thread, no base path.
 inline query::QueryOptions QueryLoopbackOptions() {
   query::QueryOptions options;
   options.http_host_port = "127.0.0.1:0";
+  options.grpc_host_port = "127.0.0.1:0";
   options.http_threads = 1;
   options.base_path = "";
   return options;

@@ -42,8 +42,13 @@ struct Error {
 // given). The trace's traceID is the first span's. Processes are numbered p1, p2, ... in order of
 // first appearance; spans whose processes are identical (same service name and the same tags in
 // the same order) share one id. `processes` keys are written in Go's order (sorted as strings).
+//
+// Tags come in jaeger::SpanView's order (as Jaeger stores a span translated from OTLP), or sorted
+// by key (stable) with `TagOrder::kSortedByKey`, as Jaeger's SortTagsAndLogFields adjuster leaves
+// them.
+enum class TagOrder { kAsTranslated, kSortedByKey };
 void AppendTrace(const SpanBatch& batch, std::span<const Span* const> spans_of_one_trace,
-                 std::string& out);
+                 std::string& out, TagOrder tag_order = TagOrder::kAsTranslated);
 
 // Appends the envelope around the traces of `spans`: spans are grouped by trace id, traces in the
 // order their first span appears, spans of a trace in the order given. "total" is the number of

@@ -100,7 +100,9 @@ class SpanView {
   uint32_t flags = 0;  // Jaeger flags: the low byte of Span::flags
   std::string_view service_name;
   std::vector<Attribute> process_tags;  // resource attributes other than service.name
-  std::vector<Attribute> tags;  // attributes, then span.kind, otel.scope.*, status, tracestate
+  // otel.scope.*, the attributes, span.kind, otel.status_code, error, otel.status_description,
+  // w3c.tracestate: the order of the OpenTelemetry Collector's OTLP-to-Jaeger translator.
+  std::vector<Attribute> tags;
   std::vector<Log> logs;
   std::vector<Reference> references;  // the parent as CHILD_OF first, then the links
 
