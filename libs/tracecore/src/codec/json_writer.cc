@@ -13,6 +13,14 @@ rapidjson::SizeType SizeOf(std::string_view text) {
   return static_cast<rapidjson::SizeType>(text.size());
 }
 
+// True when `text` holds a byte JSON strings must escape: a control character, '"' or '\\'.
+bool NeedsEscape(std::string_view text) {
+  for (const char c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\') return true;
+  }
+  return false;
+}
+
 // The string naming a non-finite `value` in `style`.
 std::string_view NonFiniteName(double value, NonFiniteStyle style) {
   if (std::isnan(value)) return "NaN";
@@ -61,26 +69,32 @@ std::string_view JsonWriter::ValidUtf8(std::string_view text) {
   return valid_;
 }
 
+void JsonWriter::WriteString(std::string_view text) {
+  if (NeedsEscape(text)) {
+    writer_.String(text.data(), SizeOf(text));
+  } else {
+    writer_.PlainString(text);
+  }
+}
+
 void JsonWriter::Key(std::string_view key) {
-  std::string_view valid = ValidUtf8(key);
-  writer_.Key(valid.data(), SizeOf(valid));
+  WriteString(ValidUtf8(key));
 }
 
 void JsonWriter::String(std::string_view text) {
-  std::string_view valid = ValidUtf8(text);
-  writer_.String(valid.data(), SizeOf(valid));
+  WriteString(ValidUtf8(text));
 }
 
 void JsonWriter::Int64String(int64_t value) {
   char text[24];
   auto result = std::to_chars(text, text + sizeof(text), value);
-  writer_.String(text, static_cast<rapidjson::SizeType>(result.ptr - text));
+  writer_.PlainString(std::string_view(text, static_cast<size_t>(result.ptr - text)));
 }
 
 void JsonWriter::Uint64String(uint64_t value) {
   char text[24];
   auto result = std::to_chars(text, text + sizeof(text), value);
-  writer_.String(text, static_cast<rapidjson::SizeType>(result.ptr - text));
+  writer_.PlainString(std::string_view(text, static_cast<size_t>(result.ptr - text)));
 }
 
 void JsonWriter::Double(double value, NonFiniteStyle non_finite, FloatForm form) {
@@ -91,11 +105,11 @@ void JsonWriter::Double(double value, NonFiniteStyle non_finite, FloatForm form)
   }
   char text[40];
   size_t length = FormatGoFloat(value, form, text);
-  writer_.RawValue(text, length, rapidjson::kNumberType);
+  writer_.BulkRawValue(std::string_view(text, length), rapidjson::kNumberType);
 }
 
 void JsonWriter::RawValue(std::string_view json) {
-  writer_.RawValue(json.data(), json.size(), rapidjson::kObjectType);
+  writer_.BulkRawValue(json, rapidjson::kObjectType);
 }
 
 }  // namespace ariadne::tracecore::json

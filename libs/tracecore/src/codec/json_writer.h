@@ -97,11 +97,36 @@ class JsonWriter {
     std::string* out_ = nullptr;
   };
 
+  // RapidJSON's Writer with bulk appends where its one-call-per-character stream dominated:
+  // strings that need no escaping and raw values are appended whole. Measured with query_bench
+  // (a 1,000-span trace as Jaeger UI JSON): the per-character Put was about 40% of rendering.
+  class BulkWriter : public rapidjson::Writer<StringOutput> {
+   public:
+    using rapidjson::Writer<StringOutput>::Writer;
+    // A string or key of bytes that need no escaping (no control character, '"' or '\\').
+    void PlainString(std::string_view text) {
+      Prefix(rapidjson::kStringType);
+      std::string& out = *os_->out_;
+      out.push_back('"');
+      out.append(text);
+      out.push_back('"');
+      EndValue(true);
+    }
+    // Text that is already one complete JSON value of `type`.
+    void BulkRawValue(std::string_view json, rapidjson::Type type) {
+      Prefix(type);
+      os_->out_->append(json);
+      EndValue(true);
+    }
+  };
+
   // Points text at valid UTF-8: `text` itself, or its repair in valid_.
   std::string_view ValidUtf8(std::string_view text);
+  // Writes valid UTF-8 `text` as a string or key, escaping only when it has to.
+  void WriteString(std::string_view text);
 
   StringOutput output_;
-  rapidjson::Writer<StringOutput> writer_;
+  BulkWriter writer_;
   std::string built_;  // StringFrom's buffer
   std::string valid_;  // U+FFFD-repaired text
 };
