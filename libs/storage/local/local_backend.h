@@ -1,4 +1,5 @@
-// The `local` backend's entry in the storage registry: its --local.* (or --local-archive.*) options and how it opens.
+// The `local` backend's entry in the storage registry: its --local.* (or --local-archive.*) options
+// and how it opens.
 #pragma once
 
 #include <memory>
