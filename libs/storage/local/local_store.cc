@@ -602,7 +602,7 @@ Status LocalStore::GetTrace(const TraceId& id, uint32_t max_chunk_spans,
   ARIADNE_RETURN_IF_ERROR(FromRocks(it->status(), "reading the trace index"));
   found = false;
   if (record_keys.empty()) return {};
-  return ReadRecords(record_keys, max_chunk_spans, [&](const SpanBatch& chunk) {
+  return ReadRecords(record_keys, max_chunk_spans, [&](SpanBatch& chunk) {
     found = true;
     return consume(chunk);
   });

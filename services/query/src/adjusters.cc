@@ -26,53 +26,7 @@ using tracecore::ValueType;
 constexpr std::string_view kRefTypeAttribute = "opentracing.ref_type";
 
 // ------------------------------------------------------------------------------------------
-// Hashing and equality of spans, for DedupeSpans.
-
-uint64_t Mix(uint64_t hash, uint64_t value) {
-  return hash ^ (value + 0x9E3779B97F4A7C15ULL + (hash << 6) + (hash >> 2));
-}
-
-uint64_t HashText(std::string_view text) {
-  return std::hash<std::string_view>()(text);
-}
-
-// Arrays and maps contribute their size only: the hash only picks candidates, and equality
-// compares them in depth.
-uint64_t HashValue(const AnyValue& value) {
-  uint64_t hash = static_cast<uint64_t>(value.type());
-  switch (value.type()) {
-    case ValueType::kString:
-    case ValueType::kBytes: return Mix(hash, HashText(value.string_value()));
-    case ValueType::kBool: return Mix(hash, value.bool_value() ? 1 : 0);
-    case ValueType::kInt: return Mix(hash, static_cast<uint64_t>(value.int_value()));
-    case ValueType::kDouble: return Mix(hash, std::hash<double>()(value.double_value()));
-    case ValueType::kArray:
-    case ValueType::kMap: return Mix(hash, value.size());
-    case ValueType::kEmpty: return hash;
-  }
-  return hash;
-}
-
-uint64_t HashAttributes(uint64_t hash, const Attributes& attributes) {
-  for (const Attribute& attribute : attributes) {
-    hash = Mix(Mix(hash, HashText(attribute.key)), HashValue(attribute.value));
-  }
-  return hash;
-}
-
-uint64_t HashSpan(const SpanBatch& batch, const Span& span) {
-  uint64_t hash = Mix(span.trace_id.low, span.trace_id.high);
-  hash = Mix(Mix(hash, span.span_id.value), span.parent_span_id.value);
-  hash = Mix(Mix(hash, span.start_time_unix_nano), span.end_time_unix_nano);
-  hash = Mix(Mix(hash, HashText(span.name)), static_cast<uint64_t>(span.kind));
-  hash = HashAttributes(hash, span.attributes);
-  hash = Mix(hash, span.events.size());
-  for (const tracecore::Event& event : span.events) {
-    hash = HashAttributes(Mix(hash, event.time_unix_nano), event.attributes);
-  }
-  hash = Mix(hash, span.links.size());
-  return HashAttributes(hash, batch.resource_of(span).attributes);
-}
+// Equality of spans, for DedupeSpans.
 
 bool EventsEqual(const tracecore::Event& a, const tracecore::Event& b) {
   return a.time_unix_nano == b.time_unix_nano && a.name == b.name && a.attributes == b.attributes &&
@@ -209,11 +163,14 @@ void SortAttributes(LoadedTrace& trace) {
 }
 
 void DedupeSpans(LoadedTrace& trace) {
-  std::unordered_map<uint64_t, std::vector<const Span*>> shown_by_hash;
+  // Identical spans share their span id, so only spans with the same id are compared (in depth);
+  // in most traces every id is unique and no span is compared at all.
+  std::unordered_map<uint64_t, std::vector<const Span*>> shown_by_id;
+  shown_by_id.reserve(trace.spans.size());
   std::vector<Span*> kept;
   kept.reserve(trace.spans.size());
   for (Span* span : trace.spans) {
-    std::vector<const Span*>& candidates = shown_by_hash[HashSpan(trace.batch, *span)];
+    std::vector<const Span*>& candidates = shown_by_id[span->span_id.value];
     const bool duplicate =
         std::any_of(candidates.begin(), candidates.end(),
                     [&](const Span* shown) { return SpansEqual(trace.batch, *shown, *span); });

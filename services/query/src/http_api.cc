@@ -44,6 +44,21 @@ void WriteJson(std::string json, bool pretty, HttpResponse& response) {
   }
 }
 
+// Answers 200 with the JSON `render(std::string& out)` appends: straight into the response body
+// (whose buffer the server keeps between requests), or for prettyPrint into a scratch string
+// that is then indented into it. A render that fails answers its error instead.
+template <typename Render>
+void RenderJson(bool pretty, HttpResponse& response, Render&& render) {
+  std::string compact;
+  response.body.clear();
+  if (Status status = render(pretty ? compact : response.body); !status.ok()) {
+    return WriteError(status, response);
+  }
+  response.status = 200;
+  response.content_type = "application/json";
+  if (pretty) IndentJson(compact, response.body);
+}
+
 // The envelope around rendered `data` with no errors.
 std::string Envelope(std::string_view data, int64_t total) {
   std::string out;
@@ -82,22 +97,37 @@ struct OwnedError {
   std::string trace_id;
 };
 
-// The traces a search or multi-get returns, rendered as they are loaded.
-struct TracesResult {
-  std::string data = "[";
-  int64_t total = 0;
-  std::vector<OwnedError> errors;
+// Renders the traces a search, multi-get or transform returns into `out` as they are loaded.
+class TracesResult {
+ public:
+  explicit TracesResult(std::string& out) : out_(out), envelope_(out) {}
 
-  std::string Finish() {
-    data.push_back(']');
+  int64_t total() const { return total_; }
+  void Add(const LoadedTrace& trace) {
+    // Room for the whole trace up front: growing a multi-megabyte body by doubling copies it
+    // several times over (about 1.6 KB of JSON per span of a realistic trace).
+    constexpr size_t kBytesPerSpan = 2048;
+    constexpr size_t kMaxReserve = 64 << 20;
+    out_.reserve(out_.size() + std::min(trace.spans.size() * kBytesPerSpan, kMaxReserve));
+    AddLoadedTrace(trace, envelope_);
+    ++total_;
+  }
+  void AddError(std::string message, std::string trace_id) {
+    errors_.push_back({std::move(message), std::move(trace_id)});
+  }
+  void Finish() {
     std::vector<tracecore::jaeger_ui::Error> views;
-    for (const OwnedError& error : errors) {
+    for (const OwnedError& error : errors_) {
       views.push_back({.code = 0, .message = error.message, .trace_id = error.trace_id});
     }
-    std::string out;
-    tracecore::jaeger_ui::AppendEnvelope(data, total, views, out);
-    return out;
+    envelope_.Finish(views);
   }
+
+ private:
+  std::string& out_;
+  tracecore::jaeger_ui::TracesEnvelope envelope_;
+  int64_t total_ = 0;
+  std::vector<OwnedError> errors_;
 };
 
 class Api {
@@ -187,25 +217,22 @@ Status Api::LoadTraces(const std::vector<tracecore::TraceId>& ids, bool raw, boo
   ReadBudget budget = service_.NewBudget();
   for (size_t i = 0; i < ids.size(); ++i) {
     if (budget.spans_left == 0) {
-      result.errors.push_back(
-          {"the response holds " + std::to_string(service_.options().max_response_spans) +
-               " spans, the most one response may (--query.max-trace-size); " +
-               std::to_string(ids.size() - i) +
-               " more traces were not loaded: narrow the search or lower the limit",
-           ""});
+      result.AddError("the response holds " +
+                          std::to_string(service_.options().max_response_spans) +
+                          " spans, the most one response may (--query.max-trace-size); " +
+                          std::to_string(ids.size() - i) +
+                          " more traces were not loaded: narrow the search or lower the limit",
+                      "");
       break;
     }
     LoadedTrace trace;
     bool found = false;
     ARIADNE_RETURN_IF_ERROR(service_.GetTrace(ids[i], raw, budget, trace, found));
     if (!found) {
-      if (report_missing)
-        result.errors.push_back({std::string(kTraceNotFound), ids[i].ToJaegerHex()});
+      if (report_missing) result.AddError(std::string(kTraceNotFound), ids[i].ToJaegerHex());
       continue;
     }
-    if (result.total > 0) result.data.push_back(',');
-    AppendLoadedTrace(trace, result.data);
-    ++result.total;
+    result.Add(trace);
   }
   return {};
 }
@@ -223,11 +250,12 @@ void Api::Search(const HttpRequest& request, HttpResponse& response) {
       return WriteError(status, response);
     }
   }
-  TracesResult result;
-  if (Status status = LoadTraces(ids, IsRaw(params), multi_get, result); !status.ok()) {
-    return WriteError(status, response);
-  }
-  WriteJson(result.Finish(), IsPrettyPrint(params), response);
+  RenderJson(IsPrettyPrint(params), response, [&](std::string& out) -> Status {
+    TracesResult result(out);
+    ARIADNE_RETURN_IF_ERROR(LoadTraces(ids, IsRaw(params), multi_get, result));
+    result.Finish();
+    return {};
+  });
 }
 
 void Api::Trace(const HttpRequest& request, HttpResponse& response) {
@@ -244,10 +272,12 @@ void Api::Trace(const HttpRequest& request, HttpResponse& response) {
     return WriteError(status, response);
   }
   if (!found) return WriteError(404, kTraceNotFound, response);
-  std::string data = "[";
-  AppendLoadedTrace(trace, data);
-  data.push_back(']');
-  WriteJson(Envelope(data, 1), IsPrettyPrint(params), response);
+  RenderJson(IsPrettyPrint(params), response, [&](std::string& out) -> Status {
+    TracesResult result(out);
+    result.Add(trace);
+    result.Finish();
+    return {};
+  });
 }
 
 void Api::Dependencies(const HttpRequest& request, HttpResponse& response) {
@@ -341,13 +371,14 @@ void Api::Transform(const HttpRequest& request, HttpResponse& response) {
                           std::to_string(service_.options().max_response_spans) + ")",
                       response);
   }
-  TracesResult result;
-  for (const LoadedTrace& trace : SplitTraces(batch)) {
-    if (result.total > 0) result.data.push_back(',');
-    AppendLoadedTrace(trace, result.data);
-    ++result.total;
-  }
-  WriteJson(result.Finish(), IsPrettyPrint(runtime::ParseQuery(request.query)), response);
+  const std::vector<LoadedTrace> traces = SplitTraces(batch);
+  RenderJson(IsPrettyPrint(runtime::ParseQuery(request.query)), response,
+             [&](std::string& out) -> Status {
+               TracesResult result(out);
+               for (const LoadedTrace& trace : traces) result.Add(trace);
+               result.Finish();
+               return {};
+             });
 }
 
 }  // namespace

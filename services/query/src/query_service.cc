@@ -79,11 +79,15 @@ tracecore::Status QueryService::Load(storage::SpanReader& reader, const tracecor
   const uint32_t bound = budget.spans_left;
   uint32_t loaded = 0;
   StopReason stop = StopReason::kNone;
-  const storage::SpanChunkConsumer consume =
-      [&](const tracecore::SpanBatch& chunk) -> tracecore::Status {
+  const storage::SpanChunkConsumer consume = [&](tracecore::SpanBatch& chunk) -> tracecore::Status {
     if (budget.Expired()) {
       stop = StopReason::kTime;
       return tracecore::Status::ResourceExhausted("stopped by --query.timeout");
+    }
+    if (out.batch.spans().empty() && chunk.spans().size() <= bound - loaded) {
+      loaded += static_cast<uint32_t>(chunk.spans().size());
+      out.batch = std::move(chunk);  // the common case: the whole trace in one chunk, no copy
+      return {};
     }
     // A copier per chunk: readers may reuse one batch object for successive chunks.
     tracecore::SpanCopier copier(out.batch);

@@ -6,8 +6,6 @@
 namespace ariadne::query {
 namespace {
 
-constexpr std::string_view kNullWarnings = "\"warnings\":null}";
-
 // Escapes as tracecore's JSON writer (RapidJSON) does: short escapes for \b \t \n \f \r, \u00XX
 // with upper-case hex for the other control characters.
 void AppendEscaped(std::string_view text, std::string& out) {
@@ -34,19 +32,6 @@ void AppendEscaped(std::string_view text, std::string& out) {
     }
   }
   out.push_back('"');
-}
-
-void AppendWarnings(const std::vector<std::string>& warnings, std::string& out) {
-  if (warnings.empty()) {
-    out += "null";
-    return;
-  }
-  out.push_back('[');
-  for (size_t i = 0; i < warnings.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    AppendJsonString(warnings[i], out);
-  }
-  out.push_back(']');
 }
 
 void NewLine(size_t depth, std::string& out) {
@@ -108,43 +93,17 @@ void AppendDependencies(const std::vector<storage::DependencyLink>& links, std::
   out.push_back(']');
 }
 
-bool InsertWarnings(std::span<const std::vector<std::string>* const> span_warnings,
-                    const std::vector<std::string>& trace_warnings, size_t from, std::string& out) {
-  std::string result(out, 0, from);
-  size_t copied = from;
-  size_t occurrence = 0;
-  for (size_t at = out.find(kNullWarnings, from); at != std::string::npos;
-       at = out.find(kNullWarnings, at + kNullWarnings.size())) {
-    if (occurrence > span_warnings.size()) return false;
-    const std::vector<std::string>& warnings =
-        occurrence < span_warnings.size() ? *span_warnings[occurrence] : trace_warnings;
-    result.append(out, copied, at - copied);
-    result += "\"warnings\":";
-    AppendWarnings(warnings, result);
-    result.push_back('}');
-    copied = at + kNullWarnings.size();
-    ++occurrence;
-  }
-  if (occurrence != span_warnings.size() + 1) return false;
-  result.append(out, copied);
-  out = std::move(result);
-  return true;
-}
-
-void AppendLoadedTrace(const LoadedTrace& trace, std::string& out) {
-  const size_t from = out.size();
+void AddLoadedTrace(const LoadedTrace& trace, tracecore::jaeger_ui::TracesEnvelope& envelope) {
+  const tracecore::jaeger_ui::TraceStyle style{
+      .tag_order = trace.adjusted ? tracecore::jaeger_ui::TagOrder::kSortedByKey
+                                  : tracecore::jaeger_ui::TagOrder::kAsTranslated,
+      .span_warnings = [&](const tracecore::Span& span) -> std::span<const std::string> {
+        return trace.WarningsOf(span);
+      },
+      .trace_warnings = trace.warnings,
+  };
   const std::vector<const tracecore::Span*> spans(trace.spans.begin(), trace.spans.end());
-  tracecore::jaeger_ui::AppendTrace(trace.batch, spans, out,
-                                    trace.adjusted ? tracecore::jaeger_ui::TagOrder::kSortedByKey
-                                                   : tracecore::jaeger_ui::TagOrder::kAsTranslated);
-  bool any = !trace.warnings.empty();
-  std::vector<const std::vector<std::string>*> span_warnings;
-  span_warnings.reserve(spans.size());
-  for (const tracecore::Span* span : spans) {
-    span_warnings.push_back(&trace.WarningsOf(*span));
-    any = any || !span_warnings.back()->empty();
-  }
-  if (any) InsertWarnings(span_warnings, trace.warnings, from, out);
+  envelope.AddTrace(trace.batch, spans, style);
 }
 
 std::string ErrorBody(unsigned status, std::string_view message) {

@@ -13,6 +13,7 @@
 
 #include "loaded_trace.h"
 #include "storage/span_reader.h"
+#include "tracecore/codec/jaeger_ui_json.h"
 
 namespace ariadne::query {
 
@@ -25,17 +26,9 @@ void AppendOperations(const std::vector<storage::Operation>& operations, std::st
 // [{"parent":"a","child":"b","callCount":3}]
 void AppendDependencies(const std::vector<storage::DependencyLink>& links, std::string& out);
 
-// One Trace object (tracecore::jaeger_ui::AppendTrace over trace.spans) whose "warnings" fields
-// hold trace.warnings and each span's warnings (null when there are none).
-void AppendLoadedTrace(const LoadedTrace& trace, std::string& out);
-
-// Replaces the "warnings":null of the Trace object that starts at out[from]: the i-th span's with
-// span_warnings[i], the trace's with trace_warnings, empty lists staying null. The codec writes
-// "warnings":null last in each Span and in the Trace, and the text "warnings":null} cannot occur
-// inside a JSON string, so the occurrences are exactly those. False (and `out` unchanged) when
-// the count does not match the spans.
-bool InsertWarnings(std::span<const std::vector<std::string>* const> span_warnings,
-                    const std::vector<std::string>& trace_warnings, size_t from, std::string& out);
+// Adds `trace` to `envelope`: trace.spans in order, tags sorted by key once the adjusters ran,
+// and the warnings of the trace and of each span ("warnings":null when there are none).
+void AddLoadedTrace(const LoadedTrace& trace, tracecore::jaeger_ui::TracesEnvelope& envelope);
 
 // The body of an error answer, as Jaeger's http.Error writes it: the envelope with one error
 // {"code":status,"msg":message} and data null, then a newline.

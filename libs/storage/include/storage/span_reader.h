@@ -55,9 +55,11 @@ struct DependencyLink {
   }
 };
 
-// Receives a trace in pieces. Each chunk owns its spans and stays valid only during the call.
-// Returning a non-OK status stops the read, and the reader returns that status.
-using SpanChunkConsumer = std::function<tracecore::Status(const tracecore::SpanBatch& chunk)>;
+// Receives a trace in pieces. Each chunk owns its spans and stays valid only during the call; the
+// consumer may keep it by moving it away (the reader fills the next chunk in a new batch), which
+// spares a copy when the whole trace fits one chunk. Returning a non-OK status stops the read,
+// and the reader returns that status.
+using SpanChunkConsumer = std::function<tracecore::Status(tracecore::SpanBatch& chunk)>;
 
 class SpanReader {
  public:

@@ -31,6 +31,14 @@ void WriteFlattened(json::JsonWriter& writer, const AnyValue& value);
 // {"key", "type", "value"}: `write_value(tag.value)` writes the value in the caller's style.
 template <typename WriteValue>
 void WriteKeyValue(json::JsonWriter& writer, const Attribute& tag, WriteValue&& write_value) {
+  // Most tags are plain strings: written in one piece, the same bytes as the general path (every
+  // style writes a string value as a JSON string).
+  if (tag.value.type() == ValueType::kString && json::IsPlainText(tag.key) &&
+      json::IsPlainText(tag.value.string_value())) {
+    writer.RawValueOf({R"({"key":")", tag.key, R"(","type":"string","value":")",
+                       tag.value.string_value(), R"("})"});
+    return;
+  }
   writer.StartObject();
   writer.Key("key");
   writer.String(tag.key);

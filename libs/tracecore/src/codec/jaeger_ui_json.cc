@@ -58,8 +58,8 @@ void WriteKeyValues(json::JsonWriter& writer, std::string_view key,
 class TraceWriter {
  public:
   void Write(json::JsonWriter& writer, const SpanBatch& batch, std::span<const Span* const> spans,
-             TagOrder tag_order = TagOrder::kAsTranslated) {
-    tag_order_ = tag_order;
+             const TraceStyle& style) {
+    style_ = &style;
     processes_.clear();
     process_of_resource_.clear();
     writer.StartObject();
@@ -74,15 +74,15 @@ class TraceWriter {
     for (const Span* span : spans) WriteSpan(writer, batch, *span);
     writer.EndArray();
     WriteProcesses(writer);
-    writer.Key("warnings");
-    writer.Null();
+    WriteWarnings(writer, style.trace_warnings);
     writer.EndObject();
+    style_ = nullptr;
   }
 
  private:
   void WriteSpan(json::JsonWriter& writer, const SpanBatch& batch, const Span& span) {
     view_.Load(batch, span);
-    if (tag_order_ == TagOrder::kSortedByKey) {
+    if (style_->tag_order == TagOrder::kSortedByKey) {
       std::stable_sort(view_.tags.begin(), view_.tags.end(),
                        [](const Attribute& a, const Attribute& b) { return a.key < b.key; });
     }
@@ -99,9 +99,20 @@ class TraceWriter {
       text.push_back('p');
       text += std::to_string(ProcessNumber(span.resource_index));
     });
-    writer.Key("warnings");
-    writer.Null();
+    WriteWarnings(writer, style_->span_warnings ? style_->span_warnings(span)
+                                                : std::span<const std::string>());
     writer.EndObject();
+  }
+
+  static void WriteWarnings(json::JsonWriter& writer, std::span<const std::string> warnings) {
+    writer.Key("warnings");
+    if (warnings.empty()) {
+      writer.Null();
+      return;
+    }
+    writer.StartArray();
+    for (const std::string& warning : warnings) writer.String(warning);
+    writer.EndArray();
   }
 
   // The 1-based number of the span's process; spans of one resource share it without re-rendering,
@@ -143,7 +154,7 @@ class TraceWriter {
   }
 
   jaeger::SpanView view_;
-  TagOrder tag_order_ = TagOrder::kAsTranslated;
+  const TraceStyle* style_ = nullptr;   // the current Write's
   std::vector<std::string> processes_;  // rendered Process objects; index + 1 = process number
   std::unordered_map<uint32_t, size_t> process_of_resource_;
   std::string rendered_;
@@ -156,12 +167,19 @@ TraceWriter& ThreadTraceWriter() {
   return writer;
 }
 
-void WriteErrors(json::JsonWriter& writer, std::span<const Error> errors) {
-  writer.Key("errors");
+constexpr std::string_view kEnvelopeHead = R"({"data":)";
+
+// Appends the envelope's members after "data": "total", "limit", "offset" and "errors", and its
+// closing brace.
+void AppendEnvelopeTail(int64_t total, std::span<const Error> errors, std::string& out) {
+  out += R"(,"total":)";
+  out += std::to_string(total);
+  out += R"(,"limit":0,"offset":0,"errors":)";
   if (errors.empty()) {
-    writer.Null();
+    out += "null}";
     return;
   }
+  json::JsonWriter writer(out);
   writer.StartArray();
   for (const Error& error : errors) {
     writer.StartObject();
@@ -178,17 +196,7 @@ void WriteErrors(json::JsonWriter& writer, std::span<const Error> errors) {
     writer.EndObject();
   }
   writer.EndArray();
-}
-
-// "total", "limit", "offset" and "errors" after "data".
-void WriteEnvelopeTail(json::JsonWriter& writer, int64_t total, std::span<const Error> errors) {
-  writer.Key("total");
-  writer.Int64(total);
-  writer.Key("limit");
-  writer.Int64(0);
-  writer.Key("offset");
-  writer.Int64(0);
-  WriteErrors(writer, errors);
+  out.push_back('}');
 }
 
 struct TraceIdHash {
@@ -200,9 +208,27 @@ struct TraceIdHash {
 }  // namespace
 
 void AppendTrace(const SpanBatch& batch, std::span<const Span* const> spans_of_one_trace,
-                 std::string& out, TagOrder tag_order) {
+                 std::string& out, const TraceStyle& style) {
   json::JsonWriter writer(out);
-  ThreadTraceWriter().Write(writer, batch, spans_of_one_trace, tag_order);
+  ThreadTraceWriter().Write(writer, batch, spans_of_one_trace, style);
+}
+
+TracesEnvelope::TracesEnvelope(std::string& out) : out_(out) {
+  out_ += kEnvelopeHead;
+  out_.push_back('[');
+}
+
+void TracesEnvelope::AddTrace(const SpanBatch& batch,
+                              std::span<const Span* const> spans_of_one_trace,
+                              const TraceStyle& style) {
+  if (traces_ > 0) out_.push_back(',');
+  AppendTrace(batch, spans_of_one_trace, out_, style);
+  ++traces_;
+}
+
+void TracesEnvelope::Finish(std::span<const Error> errors) {
+  out_.push_back(']');
+  AppendEnvelopeTail(traces_, errors, out_);
 }
 
 void AppendTracesResponse(const SpanBatch& batch, std::span<const Span* const> spans,
@@ -214,16 +240,9 @@ void AppendTracesResponse(const SpanBatch& batch, std::span<const Span* const> s
     if (inserted) traces.emplace_back();
     traces[entry->second].push_back(span);
   }
-  json::JsonWriter writer(out);
-  writer.StartObject();
-  writer.Key("data");
-  writer.StartArray();
-  for (const std::vector<const Span*>& trace : traces) {
-    ThreadTraceWriter().Write(writer, batch, trace);
-  }
-  writer.EndArray();
-  WriteEnvelopeTail(writer, static_cast<int64_t>(traces.size()), errors);
-  writer.EndObject();
+  TracesEnvelope envelope(out);
+  for (const std::vector<const Span*>& trace : traces) envelope.AddTrace(batch, trace);
+  envelope.Finish(errors);
 }
 
 void AppendTracesResponse(const SpanBatch& batch, std::span<const Error> errors, std::string& out) {
@@ -235,12 +254,9 @@ void AppendTracesResponse(const SpanBatch& batch, std::span<const Error> errors,
 
 void AppendEnvelope(std::string_view data, int64_t total, std::span<const Error> errors,
                     std::string& out) {
-  json::JsonWriter writer(out);
-  writer.StartObject();
-  writer.Key("data");
-  writer.RawValue(data);
-  WriteEnvelopeTail(writer, total, errors);
-  writer.EndObject();
+  out += kEnvelopeHead;
+  out += data;
+  AppendEnvelopeTail(total, errors, out);
 }
 
 }  // namespace ariadne::tracecore::jaeger_ui

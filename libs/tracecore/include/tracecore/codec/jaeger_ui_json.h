@@ -4,9 +4,9 @@
 // Shapes (field order as Jaeger's Go structs write them):
 //   envelope
 //   {"data":...,"total":N,"limit":0,"offset":0,"errors":null|[{"code":int,"msg":str,"traceID":str}]}
-//   Trace    {"traceID","spans":[Span],"processes":{"p1":Process},"warnings":null}
+//   Trace    {"traceID","spans":[Span],"processes":{"p1":Process},"warnings":null|[str]}
 //   Span     {"traceID","spanID","flags"(omitted when 0),"operationName","references":[Reference],
-//             "startTime"(µs),"duration"(µs),"tags":[KeyValue],"logs":[Log],"processID","warnings":null}
+//             "startTime"(µs),"duration"(µs),"tags":[KeyValue],"logs":[Log],"processID","warnings":null|[str]}
 //   Reference {"refType":"CHILD_OF"|"FOLLOWS_FROM","traceID","spanID"}   Process
 //   {"serviceName","tags"} Log      {"timestamp"(µs),"fields":[KeyValue]}   KeyValue
 //   {"key","type","value"}
@@ -23,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -38,17 +39,45 @@ struct Error {
   std::string_view trace_id;  // "traceID", omitted when empty
 };
 
-// Appends one Trace object for `spans_of_one_trace` (spans of one trace, written in the order
-// given). The trace's traceID is the first span's. Processes are numbered p1, p2, ... in order of
-// first appearance; spans whose processes are identical (same service name and the same tags in
-// the same order) share one id. `processes` keys are written in Go's order (sorted as strings).
+// How a Trace object is written beyond its spans.
 //
 // Tags come in jaeger::SpanView's order (as Jaeger stores a span translated from OTLP), or sorted
 // by key (stable) with `TagOrder::kSortedByKey`, as Jaeger's SortTagsAndLogFields adjuster leaves
 // them.
 enum class TagOrder { kAsTranslated, kSortedByKey };
+struct TraceStyle {
+  TagOrder tag_order = TagOrder::kAsTranslated;
+  // The "warnings" of each span, asked once per span while it is written; unset or empty: null.
+  std::function<std::span<const std::string>(const Span&)> span_warnings;
+  // The "warnings" of the trace; empty: null.
+  std::span<const std::string> trace_warnings;
+};
+
+// Appends one Trace object for `spans_of_one_trace` (spans of one trace, written in the order
+// given). The trace's traceID is the first span's. Processes are numbered p1, p2, ... in order of
+// first appearance; spans whose processes are identical (same service name and the same tags in
+// the same order) share one id. `processes` keys are written in Go's order (sorted as strings).
 void AppendTrace(const SpanBatch& batch, std::span<const Span* const> spans_of_one_trace,
-                 std::string& out, TagOrder tag_order = TagOrder::kAsTranslated);
+                 std::string& out, const TraceStyle& style = {});
+
+// Writes the envelope around a list of traces straight into `out`, one trace at a time, so that
+// no trace is rendered twice or copied after it is written:
+//   {"data":[Trace,...],"total":<traces added>,"limit":0,"offset":0,"errors":...}
+// `out` must outlive the writer and receive nothing else until Finish.
+class TracesEnvelope {
+ public:
+  // Appends the envelope's head to `out`.
+  explicit TracesEnvelope(std::string& out);
+  // Appends one Trace (as AppendTrace does).
+  void AddTrace(const SpanBatch& batch, std::span<const Span* const> spans_of_one_trace,
+                const TraceStyle& style = {});
+  // Appends the tail; "errors" is null when `errors` is empty. Call once, last.
+  void Finish(std::span<const Error> errors);
+
+ private:
+  std::string& out_;
+  int64_t traces_ = 0;
+};
 
 // Appends the envelope around the traces of `spans`: spans are grouped by trace id, traces in the
 // order their first span appears, spans of a trace in the order given. "total" is the number of
