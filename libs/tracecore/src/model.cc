@@ -1,5 +1,6 @@
 #include "tracecore/model.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 
@@ -109,6 +110,27 @@ const Attribute* FindAttribute(const Attributes& attributes, std::string_view ke
     if (attribute.key == key) return &attribute;
   }
   return nullptr;
+}
+
+void StableSortByKey(std::span<Attribute> attributes) {
+  const auto by_key = [](const Attribute& a, const Attribute& b) { return a.key < b.key; };
+  // std::stable_sort takes a temporary buffer from the heap on every call; insertion sort needs
+  // none and is as fast for lists this short (query_bench: the adjuster and the UI writer sort
+  // tens of thousands of them per 1,000-span trace).
+  constexpr size_t kInsertionSortMax = 32;
+  if (attributes.size() > kInsertionSortMax) {
+    std::stable_sort(attributes.begin(), attributes.end(), by_key);
+    return;
+  }
+  for (size_t i = 1; i < attributes.size(); ++i) {
+    if (!by_key(attributes[i], attributes[i - 1])) continue;
+    Attribute moving = std::move(attributes[i]);
+    size_t j = i;
+    for (; j > 0 && by_key(moving, attributes[j - 1]); --j) {
+      attributes[j] = std::move(attributes[j - 1]);
+    }
+    attributes[j] = std::move(moving);
+  }
 }
 
 }  // namespace ariadne::tracecore

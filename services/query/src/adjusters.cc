@@ -69,8 +69,7 @@ bool SpansEqual(const SpanBatch& batch, const Span& a, const Span& b) {
 // ------------------------------------------------------------------------------------------
 
 void SortByKey(Attributes& attributes) {
-  std::stable_sort(attributes.begin(), attributes.end(),
-                   [](const Attribute& a, const Attribute& b) { return a.key < b.key; });
+  tracecore::StableSortByKey(attributes);
 }
 
 // The dotted quad of an IPv4 address held as a number (Jaeger clients send `ip` so); false

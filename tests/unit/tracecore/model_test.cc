@@ -39,5 +39,26 @@ TEST_CASE("AnyValue equality is deep for arrays and maps") {
   CHECK_FALSE(AnyValue::Int(1) == AnyValue::Double(1));
 }
 
+TEST_CASE("StableSortByKey sorts by key and keeps the order of equal keys, short lists or long") {
+  for (const size_t count : {0, 1, 2, 7, 32, 33, 100}) {
+    CAPTURE(count);
+    std::vector<std::string> keys;
+    std::vector<Attribute> attributes;
+    keys.reserve(count);
+    for (size_t i = 0; i < count; ++i) keys.push_back("k" + std::to_string((i * 7919) % 13));
+    for (size_t i = 0; i < count; ++i) {
+      attributes.push_back({keys[i], AnyValue::Int(static_cast<int64_t>(i))});
+    }
+    StableSortByKey(attributes);
+    for (size_t i = 1; i < attributes.size(); ++i) {
+      const Attribute& before = attributes[i - 1];
+      const Attribute& after = attributes[i];
+      REQUIRE(before.key <= after.key);
+      if (before.key == after.key) REQUIRE(before.value.int_value() < after.value.int_value());
+    }
+    REQUIRE(attributes.size() == count);
+  }
+}
+
 }  // namespace
 }  // namespace ariadne::tracecore

@@ -15,6 +15,7 @@
 #include <deque>
 #include <memory>
 #include <memory_resource>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -244,5 +245,9 @@ std::string_view SpanKindLowerName(SpanKind kind);  // "server"; "" for unspecif
 
 // Finds an attribute by key; nullptr when absent.
 const Attribute* FindAttribute(const Attributes& attributes, std::string_view key);
+
+// Sorts `attributes` by key, keeping the order of equal keys (as Jaeger's adjusters sort tags).
+// Allocation-free for the short lists spans carry.
+void StableSortByKey(std::span<Attribute> attributes);
 
 }  // namespace ariadne::tracecore

@@ -83,8 +83,7 @@ class TraceWriter {
   void WriteSpan(json::JsonWriter& writer, const SpanBatch& batch, const Span& span) {
     view_.Load(batch, span);
     if (style_->tag_order == TagOrder::kSortedByKey) {
-      std::stable_sort(view_.tags.begin(), view_.tags.end(),
-                       [](const Attribute& a, const Attribute& b) { return a.key < b.key; });
+      StableSortByKey(view_.tags);
     }
     writer.StartObject();
     WriteSpanHead(writer, span, view_);

@@ -267,6 +267,12 @@ class TestServer {
       response.body = std::string(request.body);
       response.headers.emplace_back("X-Body-Bytes", std::to_string(request.body.size()));
     });
+    // Appends to the body it is given, as handlers that render into it do.
+    router->Add(http::verb::post, "/append",
+                [](const HttpRequest& request, HttpResponse& response) {
+                  response.content_type = "text/plain";
+                  response.body.append(request.body);
+                });
     router->AddPrefix(http::verb::get, "/items/",
                       [](const HttpRequest& request, HttpResponse& response) {
                         response.body = "item " + std::string(request.path);
@@ -392,6 +398,27 @@ TEST_CASE("the client keeps its connection across requests") {
     CHECK(response.status == 200);
     CHECK(response.body == "x" + std::to_string(i));
   }
+}
+
+TEST_CASE("large response buffers pass between connections and carry none of their bytes over") {
+  HttpServerOptions options = TestServer::DefaultOptions();
+  options.max_body_bytes = 8 << 20;
+  options.max_decoded_body_bytes = 8 << 20;
+  TestServer server(options);
+  HttpClient first("127.0.0.1", server.port());
+  HttpClient second("127.0.0.1", server.port());
+  const std::string large(3 << 20, 'L');  // beyond what one connection keeps between requests
+  HttpClientResponse response;
+  REQUIRE(first.Request(http::verb::post, "/append", {}, large, response).ok());
+  CHECK(response.body == large);
+  // The next responses on either connection may be appended to the buffer `large` filled.
+  REQUIRE(second.Request(http::verb::post, "/append", {}, "small", response).ok());
+  CHECK(response.body == "small");
+  const std::string other(2 << 20, 'o');
+  REQUIRE(first.Request(http::verb::post, "/append", {}, other, response).ok());
+  CHECK(response.body == other);
+  REQUIRE(first.Request(http::verb::post, "/append", {}, "last", response).ok());
+  CHECK(response.body == "last");
 }
 
 TEST_CASE("Connection: close and HTTP/1.0 end the connection after the response") {
