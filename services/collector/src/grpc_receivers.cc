@@ -216,6 +216,9 @@ tracecore::Status GrpcListener::Start(const GrpcListenerOptions& options, Ingest
   listener->services_ = std::make_unique<Services>(ingester, std::move(sampling));
   grpc::ServerBuilder builder;
   builder.AddListeningPort(GrpcAddress(options.host_port), credentials, &listener->port_);
+  // Without this gRPC binds with SO_REUSEPORT, and a second collector on a port in use would
+  // start and share the port instead of failing.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   builder.RegisterService(&listener->services_->otlp);
   builder.RegisterService(&listener->services_->jaeger);

@@ -197,6 +197,24 @@ TEST_CASE("every gRPC port serves every gRPC service, every HTTP port every rout
   CHECK(StoredSpans(collector.store, kFixtureTrace) == 4 * kFixtureSpans);
 }
 
+TEST_CASE("a gRPC port in use fails the start with the option that names it") {
+  RunningCollector first;
+  for (const bool otlp : {false, true}) {
+    collector::CollectorOptions options = LoopbackOptions();
+    const int taken = otlp ? first.instance->otlp_grpc_port() : first.instance->jaeger_grpc_port();
+    (otlp ? options.otlp_grpc_host_port : options.grpc_host_port) =
+        "127.0.0.1:" + std::to_string(taken);
+    storage::MemoryStore store;
+    std::unique_ptr<collector::Collector> second;
+    const tracecore::Status started = collector::Collector::Start(
+        options, store, std::make_shared<prometheus::Registry>(), second);
+    CHECK_FALSE(started.ok());
+    CHECK_THAT(started.message(),
+               Catch::Contains(otlp ? "collector.otlp.grpc.host-port" : "grpc-server.host-port"));
+    CHECK_THAT(started.message(), Catch::Contains("in use"));
+  }
+}
+
 TEST_CASE("the seed's curl with a JSON body gets a 400 that explains the content type") {
   RunningCollector collector;
   const auto response =
