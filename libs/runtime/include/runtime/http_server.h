@@ -73,9 +73,11 @@ using HttpHandler = std::function<void(const HttpRequest&, HttpResponse&)>;
 // Maps (method, path) to a handler. Built at start-up, then immutable once given to a server;
 // several servers may share one router and call it from all their threads.
 //
-// Lookup: the exact path registered for the method; else the longest prefix registered for the
-// method. A path that matches a route of other methods only is answered 405 with an Allow header;
-// any other path 404 "no route for GET /x".
+// Lookup: the most specific route whose path fits decides: the exact path, else the longest
+// prefix. When that route has no handler for the method, the answer is 405 with an Allow header
+// (a shorter prefix, such as a UI's catch-all "/", does not take the request instead). HEAD is
+// served by the GET handler when no HEAD handler is registered (the server sends no body). A
+// path no route fits is answered 404 "no route for GET /x".
 class HttpRouter {
  public:
   // Registering the same (method, path) twice is a programming error: throws std::logic_error.
@@ -99,8 +101,7 @@ class HttpRouter {
     const HttpHandler* Find(boost::beast::http::verb method) const;
   };
   static void AddTo(Route& route, boost::beast::http::verb method, HttpHandler handler);
-  static void AnswerMethodNotAllowed(const HttpRequest& request,
-                                     const std::vector<const Route*>& matching,
+  static void AnswerMethodNotAllowed(const HttpRequest& request, const Route& route,
                                      HttpResponse& response);
 
   std::map<std::string, Route, std::less<>> exact_;

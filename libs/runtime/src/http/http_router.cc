@@ -72,11 +72,12 @@ const HttpHandler* HttpRouter::Route::Find(http::verb method) const {
   for (const auto& [verb, handler] : handlers) {
     if (verb == method) return &handler;
   }
-  return nullptr;
+  return method == http::verb::head ? Find(http::verb::get) : nullptr;
 }
 
 void HttpRouter::AddTo(Route& route, http::verb method, HttpHandler handler) {
-  if (route.Find(method) != nullptr) {
+  const auto same_method = [&](const auto& entry) { return entry.first == method; };
+  if (std::any_of(route.handlers.begin(), route.handlers.end(), same_method)) {
     throw std::logic_error("HttpRouter: " + std::string(http::to_string(method)) + " " +
                            route.pattern + " registered twice");
   }
@@ -118,25 +119,23 @@ std::string_view HttpRouter::Dispatch(const HttpRequest& request, HttpResponse& 
 const HttpHandler* HttpRouter::Find(const HttpRequest& request, HttpResponse& response,
                                     std::string_view& route) const {
   route = "other";
-  std::vector<const Route*> matching;  // of other methods; allocates only on the way to 405
-  const auto exact = exact_.find(request.path);
-  if (exact != exact_.end()) {
-    if (const HttpHandler* handler = exact->second.Find(request.method)) {
-      route = exact->second.pattern;
+  const Route* best = nullptr;
+  if (const auto exact = exact_.find(request.path); exact != exact_.end()) {
+    best = &exact->second;
+  } else {
+    for (const Route& prefix : prefixes_) {  // longest first
+      if (request.path.substr(0, prefix.pattern.size()) == prefix.pattern) {
+        best = &prefix;
+        break;
+      }
+    }
+  }
+  if (best != nullptr) {
+    if (const HttpHandler* handler = best->Find(request.method)) {
+      route = best->pattern;
       return handler;
     }
-    matching.push_back(&exact->second);
-  }
-  for (const Route& prefix : prefixes_) {
-    if (request.path.substr(0, prefix.pattern.size()) != prefix.pattern) continue;
-    if (const HttpHandler* handler = prefix.Find(request.method)) {
-      route = prefix.pattern;
-      return handler;
-    }
-    matching.push_back(&prefix);
-  }
-  if (!matching.empty()) {
-    AnswerMethodNotAllowed(request, matching, response);
+    AnswerMethodNotAllowed(request, *best, response);
     return nullptr;
   }
   response.status = 404;
@@ -148,13 +147,10 @@ const HttpHandler* HttpRouter::Find(const HttpRequest& request, HttpResponse& re
   return nullptr;
 }
 
-void HttpRouter::AnswerMethodNotAllowed(const HttpRequest& request,
-                                        const std::vector<const Route*>& matching,
+void HttpRouter::AnswerMethodNotAllowed(const HttpRequest& request, const Route& route,
                                         HttpResponse& response) {
   std::vector<std::string_view> allowed;
-  for (const Route* route : matching) {
-    for (const auto& entry : route->handlers) allowed.push_back(http::to_string(entry.first));
-  }
+  for (const auto& entry : route.handlers) allowed.push_back(http::to_string(entry.first));
   std::sort(allowed.begin(), allowed.end());
   allowed.erase(std::unique(allowed.begin(), allowed.end()), allowed.end());
   std::string allow;

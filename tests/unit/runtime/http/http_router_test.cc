@@ -93,12 +93,30 @@ TEST_CASE("a known path asked with another method is 405 with an Allow header") 
   CHECK_THAT(upload.response.body, Catch::Contains("GET") && Catch::Contains("/upload/file"));
 }
 
-TEST_CASE("a method registered on a shorter prefix still serves a longer one's paths") {
+TEST_CASE("the most specific route decides: a shorter prefix does not take its other methods") {
   HttpRouter router;
   router.AddPrefix(http::verb::post, "/a/b/", Answer("post b"));
-  router.AddPrefix(http::verb::get, "/a/", Answer("get a"));
-  CHECK(Route(router, http::verb::get, "/a/b/c").response.body == "get a");
+  router.AddPrefix(http::verb::get, "/a/", Answer("get a"));  // e.g. a UI's catch-all
+  router.Add(http::verb::post, "/a/exact", Answer("post exact"));
   CHECK(Route(router, http::verb::post, "/a/b/c").response.body == "post b");
+  CHECK(Route(router, http::verb::get, "/a/c").response.body == "get a");
+  const Routed get_b = Route(router, http::verb::get, "/a/b/c");
+  CHECK(get_b.response.status == 405);
+  CHECK(get_b.response.body == "method GET is not allowed for /a/b/c; allowed: POST");
+  CHECK(Route(router, http::verb::get, "/a/exact").response.status == 405);
+}
+
+TEST_CASE("HEAD is served by the GET handler unless a HEAD handler is registered") {
+  HttpRouter router;
+  router.Add(http::verb::get, "/x", Answer("get x"));
+  router.AddPrefix(http::verb::get, "/p/", Answer("get p"));
+  router.Add(http::verb::get, "/h", Answer("get h"));
+  router.Add(http::verb::head, "/h", Answer("head h"));
+  router.Add(http::verb::post, "/post-only", Answer("post"));
+  CHECK(Route(router, http::verb::head, "/x").response.body == "get x");
+  CHECK(Route(router, http::verb::head, "/p/q").response.body == "get p");
+  CHECK(Route(router, http::verb::head, "/h").response.body == "head h");
+  CHECK(Route(router, http::verb::head, "/post-only").response.status == 405);
 }
 
 TEST_CASE("registering the same method and path twice is a programming error") {

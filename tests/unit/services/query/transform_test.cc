@@ -83,11 +83,11 @@ TEST_CASE("transform: more spans than --query.max-trace-size is 413") {
   CHECK_THAT(response.body, Catch::Contains("--query.max-trace-size=3"));
 }
 
-TEST_CASE("transform: GET is not the transform method: no API route answers it") {
+TEST_CASE("transform: GET is not the transform method: 405, not the UI's page") {
   RunningQuery query;
   auto response = query.Get("/api/transform");
-  CHECK(response.status == 404);
-  CHECK(response.body == ErrorJson(404, "no API route for GET /api/transform"));
+  CHECK(response.status == 405);
+  CHECK(response.body == "method GET is not allowed for /api/transform; allowed: POST");
 }
 
 }  // namespace
