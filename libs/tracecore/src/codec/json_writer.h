@@ -111,6 +111,7 @@ class JsonWriter {
       buffer_[used_++] = c;
     }
     void Append(std::string_view text) {
+      if (text.empty()) return;  // its data() may be null, which memcpy must not see
       if (text.size() > kBufferBytes - used_) {
         Flush();
         if (text.size() > kBufferBytes) {
