@@ -632,8 +632,12 @@ TEST_CASE("a handler that throws is answered 500 and the connection goes on") {
 
 TEST_CASE("on_response sees the method, the route pattern and the status") {
   TestServer server;
+  // on_response runs once the response is sent, possibly after the client has read it: wait for
+  // each record before the next request, so that the records come in request order.
   Send(server, http::verb::get, "/items/42");
+  REQUIRE(server.WaitForResponses(1).size() == 1);
   Send(server, http::verb::get, "/missing");
+  REQUIRE(server.WaitForResponses(2).size() == 2);
   Send(server, http::verb::get, "/throw");
   const std::vector<ResponseRecord> responses = server.WaitForResponses(3);
   REQUIRE(responses.size() == 3);
