@@ -2,7 +2,8 @@
 # Installs what the end-to-end tests (tests/e2e) need besides the build:
 #   - the OpenTelemetry JS SDK clients: `npm ci` in tests/e2e/clients/node (package-lock.json);
 #   - the OpenTelemetry Python SDK clients: a venv at tests/e2e/clients/python/.venv with
-#     requirements.txt;
+#     requirements.txt, and one at .venv-jaeger with requirements-jaeger.txt (the seed's Jaeger
+#     Thrift exporter, which needs an older SDK);
 #   - promtool (for `promtool check rules`), taken out of Debian 12's `prometheus` package without
 #     installing that package (which would add a service): only usr/bin/promtool is copied to
 #     $ARIADNE_DEPS/bin/promtool (default /opt/ariadne-deps/bin/promtool).
@@ -67,9 +68,12 @@ for line in open(sys.argv[1], encoding="utf-8"):
 EOF
 }
 
+# setup_python VENV REQUIREMENTS: the venv tests/e2e/clients/python/VENV holding exactly the pins of
+# tests/e2e/clients/python/REQUIREMENTS.
 setup_python() {
   local dir="$clients/python"
-  local venv="$dir/.venv"
+  local venv="$dir/$1"
+  local requirements="$dir/$2"
   command -v "$python" >/dev/null || die "$python is not installed"
   if ! "$venv/bin/python" -c '' 2>/dev/null; then
     if ! "$python" -c 'import ensurepip, venv' 2>/dev/null; then
@@ -80,14 +84,14 @@ setup_python() {
     fi
     rm -rf "$venv"
     "$python" -m venv "$venv" || die "could not create the venv $venv with $python"
-    echo "setup-e2e: created the Python venv tests/e2e/clients/python/.venv"
+    echo "setup-e2e: created the Python venv tests/e2e/clients/python/$1"
   fi
-  if requirements_satisfied "$venv/bin/python" "$dir/requirements.txt"; then
+  if requirements_satisfied "$venv/bin/python" "$requirements"; then
     return
   fi
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-    -r "$dir/requirements.txt" || die "pip install -r $dir/requirements.txt failed"
-  echo "setup-e2e: installed the OpenTelemetry Python clients (requirements.txt) into the venv"
+    -r "$requirements" || die "pip install -r $requirements failed"
+  echo "setup-e2e: installed the OpenTelemetry Python clients ($2) into $1"
 }
 
 # ---- promtool ------------------------------------------------------------------------------------
@@ -116,5 +120,6 @@ setup_promtool() {
 }
 
 setup_node
-setup_python
+setup_python .venv requirements.txt
+setup_python .venv-jaeger requirements-jaeger.txt
 setup_promtool

@@ -38,6 +38,9 @@ build/tests/bench/local_store_bench --short
 step "query benchmark (short mode)"
 build/tests/bench/query_bench --short
 
+step "agent benchmark (short mode)"
+python3 tests/bench/agent_bench.py --build build --short
+
 step "fuzz targets (${FUZZ_SECONDS}s each, clang + ASan/UBSan)"
 scripts/fuzz.sh "$FUZZ_SECONDS"
 

@@ -9,7 +9,9 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <thread>
 
+#include "agent/agent.h"
 #include "child_process.h"
 #include "collector/collector.h"
 #include "manifest.h"
@@ -49,9 +51,9 @@ bool PythonVenvHasOpenTelemetry(const fs::path& venv) {
   return false;
 }
 
-// The interpreter that runs `client`. Fails the test case with what to do when the toolchain or
-// the client libraries are not installed: the end-to-end tests never skip silently.
-std::string RequireToolchain(Client client) {
+// The interpreter that runs `client` for `protocol`. Fails the test case with what to do when the
+// toolchain or the client libraries are not installed: the end-to-end tests never skip silently.
+std::string RequireToolchain(Client client, Protocol protocol) {
   if (client == Client::kNode) {
     std::string node = FindOnPath("node");
     if (node.empty()) FAIL("node is not on PATH: install node >= 18 with npm, then " << kSetupHint);
@@ -62,7 +64,11 @@ std::string RequireToolchain(Client client) {
     }
     return node;
   }
-  const fs::path venv = ClientsDirectory() / "python/.venv";
+  // The Jaeger Thrift exporter needs an older SDK: it has a venv of its own
+  // (clients/python/requirements-jaeger.txt).
+  const fs::path venv =
+      ClientsDirectory() /
+      (protocol == Protocol::kJaegerAgentCompact ? "python/.venv-jaeger" : "python/.venv");
   const fs::path python = venv / "bin/python";
   if (access(python.c_str(), X_OK) != 0) {
     FAIL("the Python venv " << venv.string() << " does not exist: " << kSetupHint);
@@ -93,10 +99,36 @@ class TemporaryDirectory {
   fs::path path_;
 };
 
+bool ThroughAgent(Protocol protocol) {
+  return protocol == Protocol::kJaegerAgentCompact || protocol == Protocol::kJaegerAgentBinary;
+}
+
+// An agent in-process on loopback port-0 UDP servers, forwarding to `collector`'s Jaeger gRPC port.
+std::unique_ptr<agent::Agent> StartAgent(const collector::Collector& collector) {
+  agent::AgentOptions options;
+  options.jaeger_compact.host_port = "127.0.0.1:0";
+  options.jaeger_binary.host_port = "127.0.0.1:0";
+  options.zipkin_compact.host_port.clear();
+  options.http_host_port.clear();
+  options.jaeger_compact.workers = options.jaeger_binary.workers = 2;
+  options.reporter.host_ports = {"127.0.0.1:" + std::to_string(collector.jaeger_grpc_port())};
+  std::unique_ptr<agent::Agent> agent;
+  const tracecore::Status started =
+      agent::Agent::Start(options, std::make_shared<prometheus::Registry>(), agent);
+  INFO(started.message());
+  REQUIRE(started.ok());
+  return agent;
+}
+
 // The --endpoint each client takes for `protocol` (tests/e2e/README.md, "Running a client").
-std::string Endpoint(const collector::Collector& collector, Protocol protocol) {
+std::string Endpoint(const collector::Collector& collector, const agent::Agent* agent,
+                     Protocol protocol) {
   const std::string host = "http://127.0.0.1:";
   switch (protocol) {
+    case Protocol::kJaegerAgentCompact:
+      return "127.0.0.1:" + std::to_string(agent->jaeger_compact_port());
+    case Protocol::kJaegerAgentBinary:
+      return "127.0.0.1:" + std::to_string(agent->jaeger_binary_port());
     case Protocol::kOtlpGrpc: return host + std::to_string(collector.otlp_grpc_port());
     case Protocol::kOtlpHttpProto:
     case Protocol::kOtlpHttpJson:
@@ -114,6 +146,15 @@ ChildProcessSpec ClientProcess(const ClientCase& client_case, const std::string&
   // user's OTEL_* settings must not change what the SDKs send.
   spec.environment = {{"NO_PROXY", "127.0.0.1,localhost"}, {"no_proxy", "127.0.0.1,localhost"}};
   spec.drop_environment_prefixes = {"OTEL_"};
+  if (client_case.seed_snippet && client_case.client == Client::kPython) {
+    // seed_snippet.py: the seed's tracing.py, which sends to an agent.
+    spec.working_directory = (ClientsDirectory() / "python").string();
+    spec.argv = {interpreter, "seed_snippet.py", "--manifest", manifest};
+    const size_t colon = endpoint.rfind(':');
+    spec.environment.emplace_back("ARIADNE_E2E_JAEGER_AGENT_HOST", endpoint.substr(0, colon));
+    spec.environment.emplace_back("ARIADNE_E2E_JAEGER_AGENT_PORT", endpoint.substr(colon + 1));
+    return spec;
+  }
   if (client_case.seed_snippet) {
     spec.working_directory = (ClientsDirectory() / "node").string();
     spec.argv = {interpreter, "seed_snippet.js", "--manifest", manifest};
@@ -194,9 +235,9 @@ void CompareWithManifest(const ClientCase& client_case, const Manifest& manifest
 }  // namespace
 
 void RunClientCase(const ClientCase& client_case) {
-  const std::string interpreter = RequireToolchain(client_case.client);
+  const std::string interpreter = RequireToolchain(client_case.client, client_case.protocol);
   const std::string what = client_case.seed_snippet
-                               ? std::string("seed_snippet.js")
+                               ? "seed snippet of " + ClientName(client_case.client)
                                : ClientName(client_case.client) + " " +
                                      ProtocolName(client_case.protocol) + " (compression " +
                                      client_case.compression + ")";
@@ -209,10 +250,13 @@ void RunClientCase(const ClientCase& client_case) {
   INFO(started.message());
   REQUIRE(started.ok());
 
+  std::unique_ptr<agent::Agent> agent;
+  if (ThroughAgent(client_case.protocol)) agent = StartAgent(*collector);
+
   TemporaryDirectory directory;
   REQUIRE(!directory.path().empty());
   const std::string manifest_path = (directory.path() / "manifest.json").string();
-  const std::string endpoint = Endpoint(*collector, client_case.protocol);
+  const std::string endpoint = Endpoint(*collector, agent.get(), client_case.protocol);
   const ChildProcessResult run =
       RunChildProcess(ClientProcess(client_case, interpreter, endpoint, manifest_path));
   {
@@ -222,6 +266,17 @@ void RunClientCase(const ClientCase& client_case) {
     REQUIRE(run.exit_code == 0);
   }
 
+  if (agent) {
+    // UDP has no answer: the client is done when its datagrams left, not when they arrived. Wait
+    // (bounded) until the store holds as many spans as were sent, then stop the agent, which
+    // delivers whatever it still holds; a missing span then shows up as a difference below.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (store.span_count() < client_case.expected_spans &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    agent->Shutdown();
+  }
   // Drains the queue into the store: afterwards the store holds every span the collector took.
   collector->Shutdown();
 

@@ -1,7 +1,8 @@
 // End-to-end: real OpenTelemetry client libraries (the JS SDK from npm, the Python SDK from PyPI;
-// installed by scripts/setup-e2e.sh) send known traces to an in-process collector, and the memory
-// store must then hold exactly the spans each client's manifest lists, as protocol_rules.h says
-// each protocol carries them (issue 3, acceptance point 1). tests/e2e/README.md describes the
+// installed by scripts/setup-e2e.sh) send known traces to an in-process collector, directly or
+// through an in-process agent over UDP, and the memory store must then hold exactly the spans each
+// client's manifest lists, as protocol_rules.h says each protocol carries them (issue 3,
+// acceptance point 1; issue 6, acceptance point 1). tests/e2e/README.md describes the
 // clients, their manifests and the wire rules.
 #include <catch2/catch.hpp>
 
@@ -61,6 +62,27 @@ TEST_CASE("python otlp-http-proto deflate: the store holds exactly the spans sen
 TEST_CASE("the seed's Node.js snippet (section 4.2) works pointed at our collector") {
   RunClientCase({.client = Client::kNode,
                  .protocol = Protocol::kJaegerHttp,
+                 .seed_snippet = true,
+                 .expected_spans = 1});
+}
+
+// Through the agent (issue 6): the clients send UDP datagrams to an in-process agent, which
+// forwards them over gRPC to the collector.
+TEST_CASE(
+    "node jaeger-agent-binary: through the agent, the store holds the spans as Jaeger "
+    "Thrift carries them") {
+  RunClientCase({.client = Client::kNode, .protocol = Protocol::kJaegerAgentBinary});
+}
+
+TEST_CASE(
+    "python jaeger-agent-compact: through the agent, the store holds the spans as the "
+    "Python Jaeger exporter carries them") {
+  RunClientCase({.client = Client::kPython, .protocol = Protocol::kJaegerAgentCompact});
+}
+
+TEST_CASE("the seed's Python snippet (section 4.2) works pointed at our agent's compact port") {
+  RunClientCase({.client = Client::kPython,
+                 .protocol = Protocol::kJaegerAgentCompact,
                  .seed_snippet = true,
                  .expected_spans = 1});
 }

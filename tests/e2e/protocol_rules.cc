@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
 namespace ariadne::e2e {
@@ -222,6 +223,184 @@ Expectation ExpectJaeger(const PlainSpan& sent) {
   return expected;
 }
 
+// ---- Jaeger Thrift from the OTel Python exporter (opentelemetry-exporter-jaeger-thrift 1.21.0) --
+// The sources are the exporter's code (translate/__init__.py and __init__.py of the wheel),
+// summarized in README, "Python's Jaeger exporter", and docs/translation.md.
+
+// translate/__init__.py `_nsec_to_usec_round`: `(nsec + 500) // 10**3` (Python's floor division).
+int64_t PythonRoundedMicros(int64_t nanos) {
+  const int64_t shifted = nanos + 500;
+  return shifted >= 0 ? shifted / 1000 : -((-shifted + 999) / 1000);
+}
+
+// translate/__init__.py: startTime = rounded µs of the start, duration = rounded µs of (end −
+// start), log timestamp = rounded µs of the event time. docs/translation.md: start = startTime ×
+// 1000, end = (startTime + duration) × 1000, log timestamp × 1000. Exact, so no tolerance.
+void PythonJaegerTimes(PlainSpan& span) {
+  const auto start = static_cast<int64_t>(span.start_time_unix_nano);
+  const auto end = static_cast<int64_t>(span.end_time_unix_nano);
+  const int64_t start_us = PythonRoundedMicros(start);
+  const int64_t duration_us = PythonRoundedMicros(end - start);
+  span.start_time_unix_nano = static_cast<uint64_t>(start_us * 1000);
+  span.end_time_unix_nano = static_cast<uint64_t>((start_us + duration_us) * 1000);
+  for (PlainEvent& event : span.events) {
+    const int64_t time_us = PythonRoundedMicros(static_cast<int64_t>(event.time_unix_nano));
+    event.time_unix_nano = static_cast<uint64_t>(time_us * 1000);
+  }
+}
+
+// translate/__init__.py `_translate_attribute`: bool → BOOL, str → STRING, int → LONG, float →
+// DOUBLE, and a tuple (the SDK stores every array as one) → STRING `str(value)`.
+// docs/translation.md: BOOL/STRING/LONG/DOUBLE become bool/string/int/double. So scalars arrive
+// exactly as typed (2^63−1 too), arrays as Python's text "('alpha', 'beta', 'gamma')".
+PlainValue PythonJaegerTagValue(const PlainValue& value) {
+  return value.type.ends_with("[]") ? StringValue(PythonStr(value)) : value;
+}
+
+PlainAttributes PythonJaegerTagValues(const PlainAttributes& attributes) {
+  PlainAttributes out;
+  for (const auto& [key, value] : attributes) out.emplace_back(key, PythonJaegerTagValue(value));
+  return out;
+}
+
+// translate/__init__.py `_extract_tags`: `otel.dropped_attributes_count`, `_events_count` and
+// `_links_count` are LONG tags, sent only when non-zero. docs/translation.md: they are no special
+// tags, so they stay span attributes, and the model's dropped counts stay 0 ("What Jaeger formats
+// cannot carry": dropped counts).
+void AppendPythonDroppedCounts(const PlainSpan& sent, PlainAttributes& out) {
+  const std::pair<const char*, uint32_t> counts[] = {
+      {"otel.dropped_attributes_count", sent.dropped_attributes_count},
+      {"otel.dropped_events_count", sent.dropped_events_count},
+      {"otel.dropped_links_count", sent.dropped_links_count}};
+  for (const auto& [key, count] : counts) {
+    if (count != 0) out.emplace_back(key, PlainValue::Scalar("int", std::to_string(count)));
+  }
+}
+
+// translate/__init__.py `_extract_tags`: the span attributes, then every resource attribute (same
+// typing), then otel.status_code / otel.status_description, span.kind, otel.library.name/version,
+// otel.scope.name/version, error, and the dropped counts. docs/translation.md: the status, error,
+// span.kind and otel.library.* / otel.scope.* tags become model fields and leave the attributes;
+// the rest, resource attributes included, stay span attributes.
+PlainAttributes PythonJaegerSpanAttributes(const PlainSpan& sent) {
+  PlainAttributes out = PythonJaegerTagValues(sent.attributes);
+  for (auto& attribute : PythonJaegerTagValues(sent.resource)) out.push_back(std::move(attribute));
+  AppendPythonDroppedCounts(sent, out);
+  return out;
+}
+
+// translate/__init__.py `_extract_logs`: a log's fields are the event's attributes (same typing),
+// then `message` = the event name; there is no `event` field. docs/translation.md: "the `event`
+// field is the name", so the event arrives without a name and `message` is one of its attributes.
+void PythonJaegerEvent(PlainEvent& event) {
+  PlainAttributes fields = PythonJaegerTagValues(event.attributes);
+  fields.emplace_back("message", StringValue(event.name));
+  event.attributes = std::move(fields);
+  event.name.clear();
+}
+
+// translate/__init__.py: Span.flags = int(trace_flags), which SDK 1.39.1 (the exporter's venv)
+// sets to sampled, 0x01 (README, "Python's Jaeger exporter"). docs/translation.md: Thrift flags are
+// the low byte of the model's flags.
+constexpr uint32_t kPythonJaegerFlags = 0x01;
+
+Expectation ExpectPythonJaeger(const PlainSpan& sent) {
+  Expectation expected{sent, {}};
+  PlainSpan& span = expected.span;
+  PythonJaegerTimes(span);
+  // translate/__init__.py: `span.kind` is sent for every kind, INTERNAL as "internal";
+  // docs/translation.md: server/client/producer/consumer/internal become Span::kind. So the kind
+  // arrives as sent (no change here).
+  span.flags = kPythonJaegerFlags;
+  span.attributes = PythonJaegerSpanAttributes(sent);
+  span.dropped_attributes_count = 0;
+  span.dropped_events_count = 0;
+  span.dropped_links_count = 0;
+  // __init__.py `export`: Process(serviceName = the first span's service.name), no process tags,
+  // the same Process the JS exporter sends, so JaegerResource's rule applies.
+  span.resource = JaegerResource(sent);
+  // translate/__init__.py: otel.status_code OK/ERROR (none when UNSET), otel.status_description
+  // when the status has a description, error = true for ERROR: the JS exporter's tags, so
+  // JaegerStatus's rule applies.
+  JaegerStatus(sent, span);
+  for (PlainEvent& event : span.events) PythonJaegerEvent(event);
+  // translate/__init__.py `_extract_refs`: links become FOLLOWS_FROM references (trace id and span
+  // id only); parentSpanId is the parent and no CHILD_OF reference is sent: JaegerLinks applies.
+  span.links = JaegerLinks(sent.links);
+  // translate/__init__.py: otel.library.* and otel.scope.* both carry the scope (kept, no change
+  // here). No w3c.tracestate tag is sent.
+  span.trace_state.clear();
+  return expected;
+}
+
+// Python's repr() of a str: single quotes unless the text has a single quote and no double quote;
+// the quote and backslash escaped, \t \n \r by name, other ASCII control characters as \xNN.
+// Bytes ≥ 0x80 are copied (repr() keeps printable non-ASCII characters as they are).
+std::string PythonStringRepr(const std::string& text) {
+  const bool single = text.find('\'') != std::string::npos;
+  const bool double_quote = text.find('"') != std::string::npos;
+  const char quote = single && !double_quote ? '"' : '\'';
+  std::string out(1, quote);
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == quote || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (byte < 0x20 || byte == 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof(escaped), "\\x%02x", byte);
+      out += escaped;
+    } else {
+      out += c;
+    }
+  }
+  out += quote;
+  return out;
+}
+
+// repr() of one tuple element of manifest type `type` with PlainValue text `text`.
+std::string PythonElementRepr(const std::string& type, const std::string& text) {
+  if (type == "string") return PythonStringRepr(text);
+  if (type == "double") return PythonFloatRepr(NumberOf(text));
+  if (type == "bool") return text == "true" ? "True" : "False";
+  return text;  // int: decimal, as Python writes it
+}
+
+// The shortest round-trip decimal digits of `value` (finite, > 0) and the exponent n with
+// value = 0.digits × 10^n.
+int ShortestDigits(double value, std::string& digits) {
+  char buffer[64];
+  const auto result =
+      std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::scientific);
+  const std::string scientific(buffer, result.ptr);
+  const size_t e = scientific.find('e');
+  digits = scientific.substr(0, e);
+  if (digits.size() > 1) digits.erase(1, 1);  // drop the '.'
+  return std::atoi(scientific.c_str() + e + 1) + 1;
+}
+
+// CPython's float repr ('r' mode with Py_DTSF_ADD_DOT_0, Python/pystrtod.c) of the shortest
+// digits `digits` with decimal exponent `n`: exponent form when n <= -4 or n > 16.
+std::string PythonLayout(const std::string& digits, int n) {
+  const int k = static_cast<int>(digits.size());
+  if (-4 < n && n <= 16) {
+    if (n <= 0) return "0." + std::string(static_cast<size_t>(-n), '0') + digits;
+    if (n < k) return digits.substr(0, n) + "." + digits.substr(n);
+    return digits + std::string(static_cast<size_t>(n - k), '0') + ".0";
+  }
+  const int exponent = n - 1;
+  std::string out = digits.substr(0, 1);
+  if (k > 1) out += "." + digits.substr(1);
+  const std::string magnitude = std::to_string(std::abs(exponent));
+  return out + "e" + (exponent < 0 ? "-" : "+") + (magnitude.size() < 2 ? "0" : "") + magnitude;
+}
+
 // Number::toString's layout of the shortest digits `digits` with decimal exponent `n` (the value
 // is 0.digits × 10^n), ECMA-262 §6.1.6.1.20.
 std::string JsLayout(const std::string& digits, int n) {
@@ -244,6 +423,8 @@ std::string ProtocolName(Protocol protocol) {
     case Protocol::kOtlpHttpJson: return "otlp-http-json";
     case Protocol::kZipkin: return "zipkin";
     case Protocol::kJaegerHttp: return "jaeger-http";
+    case Protocol::kJaegerAgentCompact: return "jaeger-agent-compact";
+    case Protocol::kJaegerAgentBinary: return "jaeger-agent-binary";
   }
   return "";
 }
@@ -258,7 +439,12 @@ Expectation ExpectedStoredSpan(Client client, Protocol protocol, const PlainSpan
     case Protocol::kOtlpHttpProto:
     case Protocol::kOtlpHttpJson: return ExpectOtlp(client, sent);
     case Protocol::kZipkin: return ExpectZipkin(sent);
-    case Protocol::kJaegerHttp: return ExpectJaeger(sent);
+    // README: the JS exporter's UDPSender and HTTPSender send the same Batch (one transform, one
+    // setProcess); docs/translation.md: an emitBatch datagram's Batch decodes like an HTTP one.
+    case Protocol::kJaegerHttp:
+    case Protocol::kJaegerAgentCompact:
+    case Protocol::kJaegerAgentBinary:
+      return client == Client::kPython ? ExpectPythonJaeger(sent) : ExpectJaeger(sent);
   }
   return {sent, {}};
 }
@@ -268,16 +454,35 @@ std::string JsNumberText(double value) {
   if (value == 0) return "0";  // both +0 and -0
   if (value < 0) return "-" + JsNumberText(-value);
   if (std::isinf(value)) return "Infinity";
-  // The shortest round-trip digits, as "d.ddde±x" (ECMA-262 also asks for the shortest).
-  char buffer[64];
-  const auto result =
-      std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::scientific);
-  const std::string scientific(buffer, result.ptr);
-  const size_t e = scientific.find('e');
-  std::string digits = scientific.substr(0, e);
-  if (digits.size() > 1) digits.erase(1, 1);  // drop the '.'
-  const int exponent = std::atoi(scientific.c_str() + e + 1);
-  return JsLayout(digits, exponent + 1);
+  // ECMA-262 also asks for the shortest round-trip digits.
+  std::string digits;
+  const int n = ShortestDigits(value, digits);
+  return JsLayout(digits, n);
+}
+
+std::string PythonFloatRepr(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::signbit(value)) return "-" + PythonFloatRepr(-value);
+  if (std::isinf(value)) return "inf";
+  if (value == 0) return "0.0";
+  std::string digits;
+  const int n = ShortestDigits(value, digits);
+  return PythonLayout(digits, n);
+}
+
+std::string PythonStr(const PlainValue& value) {
+  if (!value.type.ends_with("[]")) {
+    const std::string& text = value.items.empty() ? std::string() : value.items.front();
+    return value.type == "string" ? text : PythonElementRepr(value.type, text);
+  }
+  const std::string element_type = value.type.substr(0, value.type.size() - 2);
+  std::string out = "(";
+  for (size_t i = 0; i < value.items.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += PythonElementRepr(element_type, value.items[i]);
+  }
+  if (value.items.size() == 1) out += ",";
+  return out + ")";
 }
 
 std::string JsString(const PlainValue& value) {

@@ -17,7 +17,7 @@ import tempfile
 import time
 import unittest
 
-from process_support import free_port
+from process_support import free_port, free_udp_port
 import process_support
 
 BINARY = ""
@@ -41,6 +41,8 @@ class AllInOne:
     def __init__(self, data, args=(), env=None):
         self.ports = {name: free_port() for name in
                       ("admin", "query", "otlp_grpc", "otlp_http", "grpc", "http", "sampling")}
+        self.udp = {name: free_udp_port()
+                    for name in ("jaeger-compact", "jaeger-binary", "zipkin-compact")}
         self.args = [
             f"--admin.http.host-port=127.0.0.1:{self.ports['admin']}",
             f"--query.http-server.host-port=127.0.0.1:{self.ports['query']}",
@@ -50,7 +52,9 @@ class AllInOne:
             f"--collector.grpc-server.host-port=127.0.0.1:{self.ports['grpc']}",
             f"--collector.http-server.host-port=127.0.0.1:{self.ports['http']}",
             f"--http-server.host-port=127.0.0.1:{self.ports['sampling']}",
-            f"--local.path={data}"] + list(args)
+            f"--local.path={data}"] + [
+            f"--processor.{name}.server-host-port=127.0.0.1:{self.udp[name]}"
+            for name in self.udp] + list(args)
         self.env = env or {}
         self.start()
 
@@ -274,6 +278,38 @@ class AllInOneProcess(unittest.TestCase):
         span = found["data"][0]["spans"][0]
         self.assertEqual(span["operationName"], "GET /seed/snippet")
         self.assertEqual(found["data"][0]["traceID"].lstrip("0"), sent["traceId"].lstrip("0"))
+        code, stderr = server.stop()
+        self.assertEqual(code, 0, stderr)
+
+    def test_the_seeds_python_snippet_through_the_agent_port_produces_traces_the_api_returns(self):
+        # Section 4.2's tracing.py sends compact Thrift to an agent on 6831; the all-in-one runs
+        # the agent's UDP servers. The snippet runs in the venv of its exporter
+        # (tests/e2e/clients/python/requirements-jaeger.txt, installed by scripts/setup-e2e.sh).
+        clients = os.path.join(ROOT, "tests", "e2e", "clients", "python")
+        python = os.path.join(clients, ".venv-jaeger", "bin", "python")
+        self.assertTrue(os.access(python, os.X_OK), "run scripts/setup-e2e.sh")
+        server = AllInOne(self.data)
+        manifest = os.path.join(self.directory, "manifest.json")
+        done = subprocess.run(
+            [python, "seed_snippet.py", "--manifest", manifest], cwd=clients, capture_output=True,
+            text=True, timeout=60,
+            env={**os.environ, "ARIADNE_E2E_JAEGER_AGENT_HOST": "127.0.0.1",
+                 "ARIADNE_E2E_JAEGER_AGENT_PORT": str(server.udp["jaeger-compact"])})
+        self.assertEqual(done.returncode, 0, done.stderr)
+        with open(manifest) as f:
+            sent = json.load(f)["spans"][0]
+        deadline = time.monotonic() + 10
+        while True:
+            status, found = server.api("/api/traces?service=model-router&lookback=1h")
+            if status == 200 and found["data"]:
+                break
+            self.assertLess(time.monotonic(), deadline, f"no trace found: {found}")
+            time.sleep(0.1)
+        trace = found["data"][0]
+        self.assertEqual(trace["spans"][0]["operationName"], "GET /seed/snippet")
+        self.assertEqual(trace["traceID"].lstrip("0"), sent["traceId"].lstrip("0"))
+        self.assertEqual(trace["processes"][trace["spans"][0]["processID"]]["serviceName"],
+                         "model-router")
         code, stderr = server.stop()
         self.assertEqual(code, 0, stderr)
 

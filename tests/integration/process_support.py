@@ -22,6 +22,28 @@ def free_port():
             return port
 
 
+_udp_handed_out = set()
+
+
+def free_udp_port():
+    """The same for a UDP port."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _udp_handed_out:
+            _udp_handed_out.add(port)
+            return port
+
+
+def agent_udp_flags():
+    """--processor.* flags that put the agent's three UDP servers on free loopback ports (the
+    all-in-one runs them too; their defaults, 6831/6832/5775 on every interface, would collide
+    between tests running at once)."""
+    return [f"--processor.{name}.server-host-port=127.0.0.1:{free_udp_port()}"
+            for name in ("jaeger-compact", "jaeger-binary", "zipkin-compact")]
+
+
 def http(method, url, body=None, headers=None, timeout=10):
     """(status, body, headers) of one request; HTTP errors are answers, not exceptions."""
     request = urllib.request.Request(url, data=body, method=method, headers=headers or {})

@@ -16,7 +16,7 @@ import tempfile
 import time
 import unittest
 
-from process_support import free_port
+from process_support import free_port, agent_udp_flags
 import process_support
 
 BINARY = ""
@@ -109,7 +109,7 @@ class QueryHostileInput(unittest.TestCase):
              f"--collector.otlp.http.host-port=127.0.0.1:{cls.ports['otlp_http']}",
              f"--collector.grpc-server.host-port=127.0.0.1:{free_port()}",
              f"--collector.http-server.host-port=127.0.0.1:{free_port()}",
-             f"--http-server.host-port=127.0.0.1:{free_port()}"],
+             f"--http-server.host-port=127.0.0.1:{free_port()}"] + agent_udp_flags(),
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 30
         while True:

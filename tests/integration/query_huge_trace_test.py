@@ -20,7 +20,7 @@ import threading
 import time
 import unittest
 
-from process_support import free_port
+from process_support import free_port, agent_udp_flags
 import process_support
 
 BINARY = ""
@@ -66,7 +66,7 @@ class AllInOne:
             f"--collector.grpc-server.host-port=127.0.0.1:{free_port()}",
             f"--collector.http-server.host-port=127.0.0.1:{free_port()}",
             f"--http-server.host-port=127.0.0.1:{free_port()}",
-            f"--local.path={data}", "--log-level=warn"] + list(args)
+            f"--local.path={data}", "--log-level=warn"] + agent_udp_flags() + list(args)
         self.process = subprocess.Popen([BINARY] + args, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.PIPE)
         deadline = time.monotonic() + 30

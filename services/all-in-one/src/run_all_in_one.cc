@@ -1,6 +1,7 @@
 // The ariadne-all-in-one executable.
 #include <iostream>
 
+#include "agent/agent.h"
 #include "all_in_one/all_in_one.h"
 #include "collector/collector.h"
 #include "query/query.h"
@@ -25,6 +26,7 @@ int Fail(const tracecore::Status& status) {
 struct AllInOneOptions {
   runtime::ServiceOptions service;
   collector::CollectorOptions collector;
+  agent::AgentOptions agent;  // only the UDP servers: they forward to the collector in-process
   query::QueryOptions query;
   storage::StorageOptions storage{storage::StoreRole::kPrimary, "local"};
   storage::StorageOptions archive{storage::StoreRole::kArchive, ""};
@@ -36,6 +38,7 @@ void AddOptions(runtime::Config& config, AllInOneOptions& options) {
   options.collector.agent_sampling_host_port = ":5778";
   runtime::AddServiceOptions(config, options.service);
   collector::AddCollectorOptions(config, options.collector);
+  agent::AddAgentReceiverOptions(config, options.agent);
   query::AddQueryOptions(config, options.query);
   options.storage.AddOptions(config);
   options.archive.AddOptions(config);
@@ -49,7 +52,7 @@ void AddOptions(runtime::Config& config, AllInOneOptions& options) {
 
 // Logs where each part listens, so that a newcomer knows where to point clients and browsers.
 void LogEndpoints(const AllInOneOptions& options, const collector::Collector& collector,
-                  const query::Query& query) {
+                  const agent::Agent& agent, const query::Query& query) {
   auto log = runtime::Logger("all-in-one");
   log->info("storage: {}{}", options.storage.type(),
             options.archive.type().empty() ? "" : "; archive: " + options.archive.type());
@@ -62,10 +65,44 @@ void LogEndpoints(const AllInOneOptions& options, const collector::Collector& co
   if (collector.zipkin_port() != 0) {
     log->info("Zipkin: HTTP :{} (/api/v2/spans)", collector.zipkin_port());
   }
+  if (agent.jaeger_compact_port() != 0 || agent.jaeger_binary_port() != 0 ||
+      agent.zipkin_compact_port() != 0) {
+    log->info("agent UDP: Jaeger compact :{}, Jaeger binary :{}, Zipkin compact :{} (0: off)",
+              agent.jaeger_compact_port(), agent.jaeger_binary_port(), agent.zipkin_compact_port());
+  }
   if (collector.agent_sampling_port() != 0) {
     log->info("sampling: HTTP :{} (/sampling?service=)", collector.agent_sampling_port());
   }
   log->info("admin: {} (/metrics, health at /)", options.service.admin_host_port);
+}
+
+// The host to reach the collector's gRPC listener at: loopback when it listens on every interface.
+std::string CollectorAddress(const std::string& grpc_host_port) {
+  std::string host = grpc_host_port.substr(0, grpc_host_port.rfind(':'));
+  if (host.empty() || host == "0.0.0.0" || host == "[::]") return "127.0.0.1";
+  return host;
+}
+
+// The agent's UDP servers, reporting to the collector's Jaeger gRPC port over loopback (as Jaeger's
+// all-in-one does); the collector serves the agent's sampling endpoint itself.
+tracecore::Status StartAgent(const AllInOneOptions& options, const collector::Collector& collector,
+                             std::shared_ptr<prometheus::Registry> registry,
+                             std::unique_ptr<agent::Agent>& out) {
+  agent::AgentOptions agent = options.agent;
+  agent.http_host_port.clear();
+  const bool receives = !agent.jaeger_compact.host_port.empty() ||
+                        !agent.jaeger_binary.host_port.empty() ||
+                        !agent.zipkin_compact.host_port.empty();
+  if (receives && options.collector.grpc_tls.enabled) {
+    return tracecore::Status::InvalidArgument(
+        "--collector.grpc.tls.enabled: the all-in-one's UDP receivers forward to the collector's "
+        "gRPC port in plain text; turn them off (--processor.jaeger-compact.server-host-port= "
+        "--processor.jaeger-binary.server-host-port= --processor.zipkin-compact.server-host-port=) "
+        "or run ariadne-agent separately with --reporter.grpc.tls.*");
+  }
+  agent.reporter.host_ports = {CollectorAddress(options.collector.grpc_host_port) + ":" +
+                               std::to_string(collector.jaeger_grpc_port())};
+  return agent::Agent::Start(agent, std::move(registry), out);
 }
 
 }  // namespace
@@ -130,12 +167,17 @@ int RunAllInOne(int argc, char** argv) {
     return Fail(status);
   }
   health.Set(runtime::ServingState::kServing);
-  LogEndpoints(options, *collector, *query);
+  std::unique_ptr<agent::Agent> agent;
+  if (auto status = StartAgent(options, *collector, registry, agent); !status.ok()) {
+    return Fail(status);
+  }
+  LogEndpoints(options, *collector, *agent, *query);
 
   auto log = runtime::Logger("all-in-one");
   const int signal = shutdown_signal.Wait();
   log->info("signal {} received: draining", signal);
   health.Set(runtime::ServingState::kDraining);
+  agent->Shutdown();  // first: what it received goes through the collector into storage
   collector->Shutdown();
   query->Shutdown();
   admin->Stop();

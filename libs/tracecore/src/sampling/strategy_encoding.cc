@@ -1,6 +1,9 @@
 // The wire forms of a StrategyResponse: Jaeger's /sampling JSON (gogo jsonpb with EmitDefaults,
-// nulls stripped), its legacy integer-enum variant, and the api_v2 protobuf; plus the gRPC request.
+// nulls stripped), its legacy integer-enum variant, and the api_v2 protobuf (both ways: the agent
+// reads what a collector answers); plus the gRPC request (both ways).
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "../codec/json_writer.h"
 #include "tracecore/sampling/strategies.h"
@@ -179,6 +182,147 @@ uint64_t Int32Varint(int32_t value) {
   return static_cast<uint64_t>(static_cast<int64_t>(value));
 }
 
+// Reads a SamplingStrategyResponse. Each method reads one message from its own reader; all share
+// the root's error state, so after each field the caller checks for a failure anywhere below it
+// and records the field's name on the way out (innermost first).
+class ResponseDecoder {
+ public:
+  Status Decode(std::string_view bytes, StrategyResponse& out) {
+    out = StrategyResponse();
+    wire::ProtoReader reader(bytes);
+    DecodeResponse(reader, out);
+    if (reader.ok()) return {};
+    std::string where = "SamplingStrategyResponse";
+    for (auto field = path_.rbegin(); field != path_.rend(); ++field) {
+      where.push_back('.');
+      where.append(*field);
+    }
+    if (too_many_operations_) {
+      return Status::ResourceExhausted(
+          where + ": more than " + std::to_string(kMaxDecodedOperationStrategies) + " operations");
+    }
+    return reader.status().WithContext(where);
+  }
+
+ private:
+  // Records `field` (empty: an unknown field) in the error path when `reader` has failed;
+  // returns whether it has.
+  bool Failed(const wire::ProtoReader& reader, std::string_view field) {
+    if (reader.ok()) return false;
+    if (!field.empty()) path_.push_back(field);
+    return true;
+  }
+
+  void DecodeResponse(wire::ProtoReader& reader, StrategyResponse& out) {
+    while (reader.Next()) {
+      std::string_view field;
+      switch (reader.field()) {
+        case 1:
+          field = "strategyType";
+          out.strategy_type = static_cast<StrategyType>(Int32(reader.ReadVarint()));
+          break;
+        case 2:
+          field = "probabilisticSampling";
+          if (!out.probabilistic_sampling_rate) out.probabilistic_sampling_rate = 0.0;
+          DecodeProbabilistic(reader.ReadMessage(), *out.probabilistic_sampling_rate);
+          break;
+        case 3:
+          field = "rateLimitingSampling";
+          if (!out.max_traces_per_second) out.max_traces_per_second = 0;
+          DecodeRateLimiting(reader.ReadMessage(), *out.max_traces_per_second);
+          break;
+        case 4:
+          field = "operationSampling";
+          if (!out.operation_sampling) out.operation_sampling.emplace();
+          DecodePerOperation(reader.ReadMessage(), *out.operation_sampling);
+          break;
+        default: reader.Skip();
+      }
+      if (Failed(reader, field)) return;
+    }
+  }
+
+  void DecodeProbabilistic(wire::ProtoReader reader, double& sampling_rate) {
+    while (reader.Next()) {
+      if (reader.field() != 1) {
+        reader.Skip();
+        continue;
+      }
+      sampling_rate = reader.ReadDouble();
+      if (Failed(reader, "samplingRate")) return;
+    }
+  }
+
+  void DecodeRateLimiting(wire::ProtoReader reader, int32_t& max_traces_per_second) {
+    while (reader.Next()) {
+      if (reader.field() != 1) {
+        reader.Skip();
+        continue;
+      }
+      max_traces_per_second = Int32(reader.ReadVarint());
+      if (Failed(reader, "maxTracesPerSecond")) return;
+    }
+  }
+
+  void DecodePerOperation(wire::ProtoReader reader, PerOperationStrategies& out) {
+    while (reader.Next()) {
+      std::string_view field;
+      switch (reader.field()) {
+        case 1:
+          field = "defaultSamplingProbability";
+          out.default_sampling_probability = reader.ReadDouble();
+          break;
+        case 2:
+          field = "defaultLowerBoundTracesPerSecond";
+          out.default_lower_bound_traces_per_second = reader.ReadDouble();
+          break;
+        case 3:
+          field = "perOperationStrategies";
+          if (out.per_operation_strategies.size() >= kMaxDecodedOperationStrategies) {
+            too_many_operations_ = true;
+            reader.Fail("too many operations");
+          } else {
+            DecodeOperation(reader.ReadMessage(), out.per_operation_strategies.emplace_back());
+          }
+          break;
+        case 4:
+          field = "defaultUpperBoundTracesPerSecond";
+          out.default_upper_bound_traces_per_second = reader.ReadDouble();
+          break;
+        default: reader.Skip();
+      }
+      if (Failed(reader, field)) return;
+    }
+  }
+
+  void DecodeOperation(wire::ProtoReader reader, OperationStrategy& out) {
+    while (reader.Next()) {
+      std::string_view field;
+      switch (reader.field()) {
+        case 1:
+          field = "operation";
+          out.operation.assign(reader.ReadBytes());
+          if (reader.ok() && !IsValidUtf8(out.operation)) reader.Fail("not valid UTF-8");
+          break;
+        case 2:
+          field = "probabilisticSampling";
+          DecodeProbabilistic(reader.ReadMessage(), out.sampling_rate);
+          break;
+        default: reader.Skip();
+      }
+      if (Failed(reader, field)) return;
+    }
+  }
+
+  // An int32 or enum field: the low 32 bits of the varint, as protobuf reads them.
+  static int32_t Int32(uint64_t varint) {
+    return static_cast<int32_t>(static_cast<uint32_t>(varint));
+  }
+
+  std::vector<std::string_view> path_;  // innermost first
+  bool too_many_operations_ = false;
+};
+
 }  // namespace
 
 void EncodeJson(const StrategyResponse& response, std::string& out) {
@@ -233,6 +377,15 @@ Status DecodeSamplingParameters(std::string_view bytes, std::string& service) {
     return Status::InvalidArgument("SamplingStrategyParameters.serviceName: not valid UTF-8");
   }
   return {};
+}
+
+Status DecodeProto(std::string_view bytes, StrategyResponse& out) {
+  return ResponseDecoder().Decode(bytes, out);
+}
+
+void EncodeSamplingParameters(std::string_view service, std::string& out) {
+  wire::ProtoWriter writer(out);
+  writer.WriteBytesIfSet(1, service);
 }
 
 }  // namespace ariadne::tracecore::sampling

@@ -3,16 +3,23 @@
 // Sends a known set of spans to a collector with one of the OpenTelemetry JS SDK's own exporters
 // and writes a manifest of exactly those spans (as the SDK recorded them) for the end-to-end test.
 //
-//   node send.js --protocol otlp-grpc|otlp-http-proto|otlp-http-json|zipkin|jaeger-http \
-//                --endpoint URL --manifest out.json [--service NAME] [--compression none|gzip]
-//                [--timeout-ms N]
+//   node send.js --protocol otlp-grpc|otlp-http-proto|otlp-http-json|zipkin|jaeger-http|
+//                           jaeger-agent-binary
+//                --endpoint ENDPOINT --manifest out.json [--service NAME]
+//                [--compression none|gzip] [--timeout-ms N]
 //
 // --endpoint is handed to the exporter unchanged: http://127.0.0.1:4317 for otlp-grpc, the full
 // URL (http://127.0.0.1:4318/v1/traces, http://127.0.0.1:9411/api/v2/spans,
 // http://127.0.0.1:14268/api/traces) for the others. --compression applies to the OTLP exporters.
 //
+// jaeger-agent-binary is @opentelemetry/exporter-jaeger in agent mode: --endpoint HOST:PORT (an
+// agent, 6832 in production) becomes the exporter's `host` and `port` options, and jaeger-client's
+// UDPSender sends binary-Thrift emitBatch datagrams of at most 65000 bytes (one per export unless
+// the spans need more). --timeout-ms does not apply to it.
+//
 // Exit status: 0 when every export call reported SUCCESS for all spans, 1 when an export failed or
-// timed out (the manifest is still written), 2 on a usage error.
+// timed out (the manifest is still written), 2 on a usage error. Over UDP nothing answers: SUCCESS
+// only means that the datagrams were handed to the kernel.
 
 const {parseArgs} = require('util');
 const api = require('@opentelemetry/api');
@@ -27,14 +34,16 @@ const {
 const {NodeTracerProvider} = require('@opentelemetry/sdk-trace-node');
 const {WriteManifest} = require('./manifest');
 
-const kProtocols = ['otlp-grpc', 'otlp-http-proto', 'otlp-http-json', 'zipkin', 'jaeger-http'];
+const kProtocols = [
+  'otlp-grpc', 'otlp-http-proto', 'otlp-http-json', 'zipkin', 'jaeger-http', 'jaeger-agent-binary',
+];
 const kScopeName = 'ariadne-e2e-node';
 const kScopeVersion = '1.2.3';
 
 function Usage(message) {
   process.stderr.write(
       `send.js: ${message}\nusage: node send.js --protocol ${kProtocols.join('|')} ` +
-      '--endpoint URL --manifest out.json [--service NAME] [--compression none|gzip] ' +
+      '--endpoint ENDPOINT --manifest out.json [--service NAME] [--compression none|gzip] ' +
       '[--timeout-ms N]\n');
   process.exit(2);
 }
@@ -61,11 +70,28 @@ function ParseCommandLine() {
   if (!options.endpoint) Usage('--endpoint is required');
   if (!options.manifest) Usage('--manifest is required');
   if (!['none', 'gzip'].includes(options.compression)) Usage('--compression must be none or gzip');
+  if (options.protocol === 'jaeger-agent-binary') {
+    if (options.compression !== 'none') Usage('--compression is for the OTLP protocols only');
+    options.agent = ParseHostPort(options.endpoint);
+    if (!options.agent) {
+      Usage(`--endpoint must be HOST:PORT with a port in 1..65535, got ${options.endpoint}`);
+    }
+  }
   options.timeout_ms = Number(options['timeout-ms']);
   if (!Number.isInteger(options.timeout_ms) || options.timeout_ms <= 0) {
     Usage('--timeout-ms must be a positive integer');
   }
   return options;
+}
+
+// {host, port} of 'HOST:PORT', or null when `endpoint` is not of that form.
+function ParseHostPort(endpoint) {
+  const colon = endpoint.lastIndexOf(':');
+  const host = endpoint.slice(0, colon);
+  const port_text = endpoint.slice(colon + 1);
+  if (colon <= 0 || !/^[0-9]+$/.test(port_text)) return null;
+  const port = Number(port_text);
+  return port >= 1 && port <= 65535 ? {host, port} : null;
 }
 
 // The real exporter for `protocol`, configured only through its public options.
@@ -95,6 +121,10 @@ function MakeExporter(options) {
     case 'jaeger-http': {
       const {JaegerExporter} = require('@opentelemetry/exporter-jaeger');
       return new JaegerExporter({endpoint: options.endpoint, timeoutMs: options.timeout_ms});
+    }
+    case 'jaeger-agent-binary': {
+      const {JaegerExporter} = require('@opentelemetry/exporter-jaeger');
+      return new JaegerExporter({host: options.agent.host, port: options.agent.port});
     }
   }
   throw new Error(`unknown protocol ${options.protocol}`);

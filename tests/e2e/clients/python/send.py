@@ -1,22 +1,33 @@
 #!/usr/bin/env python3
-"""Sends a known set of spans to a collector with the OpenTelemetry Python SDK's OTLP exporters.
+"""Sends a known set of spans with one of the OpenTelemetry Python SDK's exporters.
 
-    .venv/bin/python send.py --protocol otlp-grpc|otlp-http-proto --endpoint URL \\
-        --manifest out.json [--service NAME] [--compression none|gzip|deflate] [--timeout-ms N]
+    .venv/bin/python send.py --protocol otlp-grpc|otlp-http-proto|jaeger-agent-compact \\
+        --endpoint ENDPOINT --manifest out.json [--service NAME] \\
+        [--compression none|gzip|deflate] [--timeout-ms N]
 
 --endpoint is handed to the exporter unchanged: http://127.0.0.1:4317 for otlp-grpc (plain text
 because of the http scheme), the full URL http://127.0.0.1:4318/v1/traces for otlp-http-proto.
 --compression deflate exists for otlp-http-proto only.
 
+jaeger-agent-compact is opentelemetry-exporter-jaeger-thrift's JaegerExporter in agent mode: one
+compact-Thrift emitBatch datagram per export over UDP to --endpoint HOST:PORT (an agent, 6831 in
+production), given to the exporter as agent_host_name and agent_port. --compression and
+--timeout-ms do not apply to it. That exporter needs an older SDK, so this protocol runs with
+.venv-jaeger/bin/python (requirements-jaeger.txt); the others with .venv/bin/python.
+
 The same spans are recorded with the SDK's InMemorySpanExporter and written as a manifest in the
 format of tests/e2e/README.md, which is also what ../node/send.js writes.
 
 Exit status: 0 when every export call returned SUCCESS for all spans, 1 when an export failed or
-the flush timed out (the manifest is still written), 2 on a usage error.
+the flush timed out (the manifest is still written), 2 on a usage error. Over UDP nothing answers:
+SUCCESS only means that the datagram was handed to the kernel, and a batch the Jaeger exporter
+refuses to send because it exceeds its 65000-byte packet limit (it logs a warning and still
+returns SUCCESS) counts as a failure here.
 """
 
 import argparse
 import json
+import logging
 import sys
 import threading
 import time
@@ -35,7 +46,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.sdk.version import __version__ as SDK_VERSION
 from opentelemetry.trace import Link, SpanKind, Status, StatusCode
 
-PROTOCOLS = ("otlp-grpc", "otlp-http-proto")
+PROTOCOLS = ("otlp-grpc", "otlp-http-proto", "jaeger-agent-compact")
+JAEGER_AGENT_PROTOCOL = "jaeger-agent-compact"
 SCOPE_NAME = "ariadne-e2e-python"
 SCOPE_VERSION = "1.2.3"
 
@@ -53,12 +65,32 @@ def parse_command_line():
         parser.error("--timeout-ms must be positive")
     if options.compression == "deflate" and options.protocol == "otlp-grpc":
         parser.error("--compression deflate is for otlp-http-proto only")
+    if options.protocol == JAEGER_AGENT_PROTOCOL:
+        if options.compression != "none":
+            parser.error("--compression is for the OTLP protocols only")
+        try:
+            options.agent_host, options.agent_port = parse_host_port(options.endpoint)
+        except ValueError as error:
+            parser.error(f"--endpoint: {error}")
     return options
+
+
+def parse_host_port(endpoint):
+    """(host, port) of 'HOST:PORT'; raises ValueError naming what is wrong."""
+    host, separator, port_text = endpoint.rpartition(":")
+    if not separator or not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ValueError(f"expected HOST:PORT with a port in 1..65535, got {endpoint!r}")
+    return host, int(port_text)
 
 
 def make_exporter(options):
     """The real exporter for the protocol, configured only through its public options."""
     timeout_seconds = options.timeout_ms / 1000.0
+    if options.protocol == JAEGER_AGENT_PROTOCOL:
+        # Only in .venv-jaeger (requirements-jaeger.txt): the exporter needs SDK 1.39.x.
+        from opentelemetry.exporter.jaeger.thrift import JaegerExporter
+
+        return JaegerExporter(agent_host_name=options.agent_host, agent_port=options.agent_port)
     if options.protocol == "otlp-grpc":
         import grpc
         from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
@@ -78,21 +110,27 @@ def make_exporter(options):
 
 
 class ResultRecordingExporter(SpanExporter):
-    """Wraps the real exporter and remembers every export result (the processor only logs them)."""
+    """Wraps the real exporter and remembers every export result and every exception it raised
+    (the processor only logs them)."""
 
     def __init__(self, inner):
         self._inner = inner
         self._lock = threading.Lock()
-        self._failures = []
+        self._failures = []  # messages
         self._spans_exported = 0
 
     def export(self, spans):
-        result = self._inner.export(spans)
+        try:
+            result = self._inner.export(spans)
+        except Exception as error:
+            with self._lock:
+                self._failures.append(f"export raised {type(error).__name__}: {error}")
+            raise
         with self._lock:
             if result == SpanExportResult.SUCCESS:
                 self._spans_exported += len(spans)
             else:
-                self._failures.append(result)
+                self._failures.append(f"export returned {result.name}")
         return result
 
     def shutdown(self):
@@ -105,10 +143,26 @@ class ResultRecordingExporter(SpanExporter):
         """A message naming what went wrong, or '' when all `expected` spans were exported."""
         with self._lock:
             if self._failures:
-                return f"export returned {self._failures[0].name}"
+                return self._failures[0]
             if self._spans_exported != expected:
                 return f"exported {self._spans_exported} of {expected} spans"
         return ""
+
+
+class ProblemLog(logging.Handler):
+    """Remembers the warnings and errors that a logger (and its children) reports. The Jaeger
+    exporter says only through its log that it did not send a batch (too large for one datagram)."""
+
+    def __init__(self, logger_name):
+        super().__init__(level=logging.WARNING)
+        self._messages = []
+        logging.getLogger(logger_name).addHandler(self)
+
+    def emit(self, record):
+        self._messages.append(record.getMessage())
+
+    def failure(self):
+        return f"the exporter logged: {self._messages[0]}" if self._messages else ""
 
 
 # ---- the known trace set ------------------------------------------------------------------------
@@ -276,18 +330,21 @@ def span_to_manifest(span):
     }
 
 
-def write_manifest(path, options, spans):
+def write_manifest(path, spans, protocol, endpoint, service=None):
+    """Writes the manifest of `spans` (ReadableSpans) to `path`; `service` is left out when None
+    (as in seed_snippet.py's manifest)."""
     entries = sorted(
         (span_to_manifest(span) for span in spans), key=lambda s: int(s["startTimeUnixNano"])
     )
     manifest = {
         "client": "opentelemetry-python",
         "sdkVersion": SDK_VERSION,
-        "protocol": options.protocol,
-        "endpoint": options.endpoint,
-        "service": options.service,
-        "spans": entries,
+        "protocol": protocol,
+        "endpoint": endpoint,
     }
+    if service is not None:
+        manifest["service"] = service
+    manifest["spans"] = entries
     with open(path, "w", encoding="utf-8") as out:
         json.dump(manifest, out, indent=2, ensure_ascii=False)
         out.write("\n")
@@ -296,6 +353,7 @@ def write_manifest(path, options, spans):
 def main():
     options = parse_command_line()
     recorder = InMemorySpanExporter()
+    problems = ProblemLog("opentelemetry.exporter.jaeger")
     exporter = ResultRecordingExporter(make_exporter(options))
     provider = TracerProvider(
         resource=Resource.create(
@@ -317,8 +375,10 @@ def main():
 
     flushed = provider.force_flush(timeout_millis=options.timeout_ms + 5000)
     spans = recorder.get_finished_spans()
-    write_manifest(options.manifest, options, spans)
-    failure = exporter.failure(len(spans)) or ("" if flushed else "flush timed out")
+    write_manifest(options.manifest, spans, options.protocol, options.endpoint, options.service)
+    failure = (
+        exporter.failure(len(spans)) or problems.failure() or ("" if flushed else "flush timed out")
+    )
     provider.shutdown()
     if failure:
         print(f"send.py: {options.protocol} to {options.endpoint}: {failure}", file=sys.stderr)

@@ -1,6 +1,7 @@
 // Strategies: the seed's sampling.json served as Jaeger serves it (JSON bytes written by hand from
 // Jaeger's handler and converter tests; protobuf checked with the generated classes), Jaeger's
-// merge rules, the validation messages, and the gRPC request decoder.
+// merge rules, the validation messages, and the gRPC request and response codecs in both
+// directions (the agent decodes the collector's answers).
 #include "tracecore/sampling/strategies.h"
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 
 #include "jaeger/api_v2/sampling.pb.h"
 #include "test_support.h"
+#include "tracecore/wire/proto_writer.h"
 
 namespace ariadne::tracecore::sampling {
 namespace {
@@ -501,6 +503,183 @@ TEST_CASE("SamplingStrategyParameters from a gRPC request") {
         "SamplingStrategyParameters: byte 1: wrong wire type: expected length-delimited");
   Status not_utf8 = DecodeSamplingParameters(std::string("\x0a\x01\xff", 3), service);
   CHECK(not_utf8.message() == "SamplingStrategyParameters.serviceName: not valid UTF-8");
+}
+
+StrategyResponse RoundTrip(const StrategyResponse& response) {
+  std::string bytes;
+  EncodeProto(response, bytes);
+  StrategyResponse decoded;
+  Status status = DecodeProto(bytes, decoded);
+  INFO(status.message());
+  REQUIRE(status.ok());
+  return decoded;
+}
+
+Status DecodeError(std::string_view bytes) {
+  StrategyResponse decoded;
+  Status status = DecodeProto(bytes, decoded);
+  REQUIRE_FALSE(status.ok());
+  return status;
+}
+
+TEST_CASE("DecodeProto reads what EncodeProto writes") {
+  SECTION("probabilistic") {
+    StrategyResponse response;
+    response.probabilistic_sampling_rate = 0.001;
+    CHECK(RoundTrip(response) == response);
+  }
+  SECTION("rate limiting") {
+    StrategyResponse response;
+    response.strategy_type = StrategyType::kRateLimiting;
+    response.max_traces_per_second = 100;
+    CHECK(RoundTrip(response) == response);
+  }
+  SECTION("per operation, every field") {
+    StrategyResponse response;
+    response.probabilistic_sampling_rate = 0.5;
+    PerOperationStrategies& operations = response.operation_sampling.emplace();
+    operations.default_sampling_probability = 0.5;
+    operations.default_lower_bound_traces_per_second = 1.0 / 60;
+    operations.default_upper_bound_traces_per_second = 11.2;
+    for (int i = 0; i < 40; ++i) {
+      operations.per_operation_strategies.push_back({"GET /api/" + std::to_string(i), i / 40.0});
+    }
+    operations.per_operation_strategies.push_back({"caf\xc3\xa9", 1});
+    CHECK(RoundTrip(response) == response);
+  }
+  SECTION("the seed's strategies") {
+    Strategies strategies = MustParse(testing::ReadWireFixture("../seed/sampling.json"));
+    CHECK(RoundTrip(strategies.Default()) == strategies.Default());
+    strategies.ForEachService([](std::string_view service, const StrategyResponse& response) {
+      INFO(service);
+      CHECK(RoundTrip(response) == response);
+    });
+  }
+  SECTION("present sub-messages whose fields are all zero stay present") {
+    StrategyResponse response;
+    response.probabilistic_sampling_rate = 0.0;
+    response.max_traces_per_second = 0;
+    response.operation_sampling.emplace().per_operation_strategies.push_back({"", 0.0});
+    CHECK(RoundTrip(response) == response);
+  }
+  SECTION("negative and unknown numbers are kept") {
+    StrategyResponse response;
+    response.strategy_type = static_cast<StrategyType>(7);
+    response.max_traces_per_second = -5;
+    CHECK(RoundTrip(response) == response);
+    CHECK(Json(RoundTrip(response)) ==
+          R"({"strategyType":7,"rateLimitingSampling":{"maxTracesPerSecond":-5}})");
+  }
+  SECTION("nothing: proto3's defaults") {
+    StrategyResponse decoded;
+    decoded.max_traces_per_second = 3;  // replaced
+    REQUIRE(DecodeProto("", decoded).ok());
+    CHECK(decoded == StrategyResponse());
+  }
+}
+
+TEST_CASE("DecodeProto reads libprotobuf's bytes: unknown fields skipped, repeats merged") {
+  jaeger::api_v2::SamplingStrategyResponse message;
+  message.set_strategytype(jaeger::api_v2::RATE_LIMITING);
+  message.mutable_ratelimitingsampling()->set_maxtracespersecond(25);
+  auto* operations = message.mutable_operationsampling();
+  operations->set_defaultsamplingprobability(0.2);
+  auto* operation = operations->add_peroperationstrategies();
+  operation->set_operation("/health");
+  operation->mutable_probabilisticsampling()->set_samplingrate(0.01);
+  std::string bytes = message.SerializeAsString();
+  // Unknown fields of every wire type, at the top and inside a sub-message.
+  bytes += std::string(
+      "\x28\x01"                              // 5: varint
+      "\x31\x01\x02\x03\x04\x05\x06\x07\x08"  // 6: fixed64
+      "\x3a\x02zz"                            // 7: length-delimited
+      "\x45\x01\x02\x03\x04"                  // 8: fixed32
+      "\x22\x02\x28\x01",                     // operationSampling {5: 1}
+      24);
+  // operationSampling again: merged (its scalar replaces, its list appends).
+  bytes += std::string("\x22\x0f\x09\x00\x00\x00\x00\x00\x00\xe0\x3f\x1a\x04\x0a\x02op", 17);
+  StrategyResponse decoded;
+  Status status = DecodeProto(bytes, decoded);
+  INFO(status.message());
+  REQUIRE(status.ok());
+  CHECK(decoded.strategy_type == StrategyType::kRateLimiting);
+  CHECK(decoded.max_traces_per_second == 25);
+  CHECK_FALSE(decoded.probabilistic_sampling_rate.has_value());
+  REQUIRE(decoded.operation_sampling.has_value());
+  CHECK(decoded.operation_sampling->default_sampling_probability == 0.5);
+  CHECK(decoded.operation_sampling->per_operation_strategies ==
+        std::vector<OperationStrategy>{{"/health", 0.01}, {"op", 0}});
+}
+
+TEST_CASE("malformed SamplingStrategyResponse bytes name the field") {
+  CHECK(DecodeError(std::string("\x08", 1)).message() ==
+        "SamplingStrategyResponse.strategyType: byte 1: truncated varint");
+  CHECK(DecodeError(std::string("\x0a\x00", 2)).message() ==
+        "SamplingStrategyResponse.strategyType: byte 1: wrong wire type: expected varint");
+  CHECK(DecodeError(std::string("\x12\x05\x09", 3)).message() ==
+        "SamplingStrategyResponse.probabilisticSampling: byte 2: length prefix runs past the end "
+        "of the input");
+  CHECK(DecodeError(std::string("\x12\x02\x08\x01", 4)).message() ==
+        "SamplingStrategyResponse.probabilisticSampling.samplingRate: byte 3: wrong wire type: "
+        "expected fixed64");
+  CHECK(DecodeError(std::string("\x12\x03\x09\x00\x00", 5)).message() ==
+        "SamplingStrategyResponse.probabilisticSampling.samplingRate: byte 3: truncated "
+        "fixed-width value");
+  CHECK(DecodeError(std::string("\x1a\x02\x09\x01", 4)).message() ==
+        "SamplingStrategyResponse.rateLimitingSampling.maxTracesPerSecond: byte 3: wrong wire "
+        "type: expected varint");
+  CHECK(DecodeError(std::string("\x22\x04\x1a\x02\x08\x01", 6)).message() ==
+        "SamplingStrategyResponse.operationSampling.perOperationStrategies.operation: byte 5: "
+        "wrong wire type: expected length-delimited");
+  CHECK(DecodeError(std::string("\x22\x05\x1a\x03\x0a\x01\xff", 7)).message() ==
+        "SamplingStrategyResponse.operationSampling.perOperationStrategies.operation: byte 7: not "
+        "valid UTF-8");
+  CHECK(DecodeError(std::string("\x22\x02\x10\x01", 4)).message() ==
+        "SamplingStrategyResponse.operationSampling.defaultLowerBoundTracesPerSecond: byte 3: "
+        "wrong wire type: expected fixed64");
+  CHECK(DecodeError(std::string("\x2b", 1)).message() ==
+        "SamplingStrategyResponse: byte 1: groups are not supported");
+  CHECK(DecodeError(std::string("\x2f", 1)).message() ==
+        "SamplingStrategyResponse: byte 1: invalid wire type");
+  CHECK(DecodeError(std::string("\x00", 1)).message() ==
+        "SamplingStrategyResponse: byte 1: invalid field number");
+  CHECK(DecodeError(std::string("\x22\x01", 2)).code() == StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("DecodeProto refuses more operations than kMaxDecodedOperationStrategies") {
+  auto response_with = [](size_t operations) {
+    std::string list;
+    for (size_t i = 0; i < operations; ++i) list += std::string("\x1a\x00", 2);
+    std::string bytes;
+    wire::ProtoWriter writer(bytes);
+    writer.WriteBytesField(4, list);
+    return bytes;
+  };
+  StrategyResponse decoded;
+  REQUIRE(DecodeProto(response_with(kMaxDecodedOperationStrategies), decoded).ok());
+  CHECK(decoded.operation_sampling->per_operation_strategies.size() ==
+        kMaxDecodedOperationStrategies);
+  Status status = DecodeError(response_with(kMaxDecodedOperationStrategies + 1));
+  CHECK(status.code() == StatusCode::kResourceExhausted);
+  CHECK(status.message() ==
+        "SamplingStrategyResponse.operationSampling.perOperationStrategies: more than 65536 "
+        "operations");
+}
+
+TEST_CASE("EncodeSamplingParameters writes the gRPC request") {
+  std::string bytes;
+  EncodeSamplingParameters("frontend", bytes);
+  jaeger::api_v2::SamplingStrategyParameters request;
+  REQUIRE(request.ParseFromString(bytes));
+  CHECK(request.servicename() == "frontend");
+  CHECK(request.SerializeAsString() == bytes);
+  std::string service;
+  REQUIRE(DecodeSamplingParameters(bytes, service).ok());
+  CHECK(service == "frontend");
+
+  std::string empty;
+  EncodeSamplingParameters("", empty);
+  CHECK(empty.empty());
 }
 
 }  // namespace

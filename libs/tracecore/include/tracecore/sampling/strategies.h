@@ -157,4 +157,24 @@ void EncodeProto(const StrategyResponse& response, std::string& out);
 // that is not UTF-8.
 Status DecodeSamplingParameters(std::string_view bytes, std::string& service);
 
+// The most perOperationStrategies DecodeProto accepts in one response: each costs about 40 bytes
+// of model for as little as 2 bytes of input, so a hostile answer is refused before it grows.
+inline constexpr size_t kMaxDecodedOperationStrategies = 65536;
+
+// Reads jaeger.api_v2.SamplingStrategyResponse (a collector's GetSamplingStrategy answer): the
+// inverse of EncodeProto, so EncodeProto(r) decodes to r. `out` is reset first. Protobuf
+// semantics: a sub-message on the wire sets its optional even when empty, a sub-message sent twice
+// is merged, the last scalar wins, unknown fields are skipped, and strategyType numbers other than
+// 0 and 1 are kept as they are (EncodeJson writes them as integers). Allocation is bounded by the
+// input size and kMaxDecodedOperationStrategies. Errors name the field path, e.g.
+// "SamplingStrategyResponse.operationSampling.perOperationStrategies.operation: byte 9: wrong wire
+// type: expected length-delimited": kInvalidArgument for malformed bytes, a known field of the
+// wrong wire type, or an operation name that is not UTF-8; kResourceExhausted for more than
+// kMaxDecodedOperationStrategies operations. After an error `out` is unspecified.
+Status DecodeProto(std::string_view bytes, StrategyResponse& out);
+
+// Appends jaeger.api_v2.SamplingStrategyParameters{serviceName = service} (the gRPC request that
+// DecodeSamplingParameters reads; an empty name writes no bytes, as proto3 does).
+void EncodeSamplingParameters(std::string_view service, std::string& out);
+
 }  // namespace ariadne::tracecore::sampling
