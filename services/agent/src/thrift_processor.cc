@@ -31,8 +31,8 @@ prometheus::Counter& HandlerErrors(prometheus::Registry& registry, const std::st
 
 }  // namespace
 
-ThriftProcessor::ThriftProcessor(std::string model, jaeger_thrift::Protocol protocol,
-                                 std::string protocol_name, Reporter& reporter,
+ThriftProcessor::ThriftProcessor(const std::string& model, jaeger_thrift::Protocol protocol,
+                                 const std::string& protocol_name, Reporter& reporter,
                                  ClientMetrics& client_metrics, const ProcessTags& tags,
                                  prometheus::Registry& registry)
     : protocol_(protocol),

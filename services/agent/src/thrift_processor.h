@@ -27,9 +27,10 @@ class ThriftProcessor {
  public:
   // `model` and `protocol_name` label the metrics ("jaeger", "compact"). `reporter`,
   // `client_metrics`, `tags` and `registry` must outlive the processor.
-  ThriftProcessor(std::string model, tracecore::jaeger_thrift::Protocol protocol,
-                  std::string protocol_name, Reporter& reporter, ClientMetrics& client_metrics,
-                  const ProcessTags& tags, prometheus::Registry& registry);
+  ThriftProcessor(const std::string& model, tracecore::jaeger_thrift::Protocol protocol,
+                  const std::string& protocol_name, Reporter& reporter,
+                  ClientMetrics& client_metrics, const ProcessTags& tags,
+                  prometheus::Registry& registry);
 
   // Handles one datagram; thread-safe (the UDP server's workers call it concurrently). The
   // datagram is only read during the call.
