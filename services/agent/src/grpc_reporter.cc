@@ -307,13 +307,15 @@ class GrpcReporter::Impl {
       auto found = calls_.find(raw);
       call = std::move(found->second);
       calls_.erase(found);
-      --in_flight_;
       outcome =
           status.ok() ? DeliveredLocked(call->item) : FailedLocked(*call, status.error_code());
       UpdateGaugesLocked();
-      changed_.notify_all();
     }
     LogOutcome(outcome, status);
+    // Last: once the slot is free, Shutdown may return and the reporter go away.
+    std::lock_guard lock(mutex_);
+    --in_flight_;
+    changed_.notify_all();
   }
 
   Outcome DeliveredLocked(const Request& item) {
