@@ -1,9 +1,13 @@
 #include "tracecore/codec/jaeger_proto.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <optional>
+#include <utility>
 #include <vector>
 
+#include "../translate/jaeger_span_tags.h"
 #include "tracecore/translate/jaeger_translation.h"
 #include "tracecore/wire/proto_reader.h"
 #include "tracecore/wire/proto_writer.h"
@@ -12,7 +16,6 @@ namespace ariadne::tracecore::jaeger_proto {
 namespace {
 
 using wire::ProtoReader;
-using wire::ProtoWriter;
 
 // Field numbers of jaeger/api_v2/model.proto and collector.proto.
 namespace field {
@@ -229,91 +232,294 @@ class BatchDecoder {
 
 // ----------------------------------------------------------------------------------------------
 // Encoding
+//
+// One pass through a raw writer (ProtoRawWriter) into `out`, which grows when a message needs
+// more room than is left. Messages whose size is known before they are written (KeyValue,
+// Timestamp, SpanRef) get their exact length up front; spans, logs, processes and the batch get a
+// length slot of a fixed width that is filled once their payload is written (see Output). Tags,
+// log fields, references and the process come from the model through the visitors of
+// jaeger_span_tags.h, as jaeger::SpanView would give them, without SpanView's copies. Field
+// order: as libprotobuf writes (field number order); proto3 defaults are left out.
 
-void WriteNanos(ProtoWriter& w, uint32_t field_number, uint64_t nanos) {
-  size_t mark = w.BeginMessage(field_number);
-  w.WriteVarintIfSet(field::kTimestampSeconds, nanos / kNanosPerSecond);
-  w.WriteVarintIfSet(field::kTimestampNanos, nanos % kNanosPerSecond);
-  w.EndMessage(mark);
+using wire::ProtoDelimitedSize;
+using wire::ProtoRawWriter;
+using wire::ProtoVarintSize;
+using wire::ProtoWireType;
+
+constexpr size_t kTraceIdFieldSize = 2 + 16;
+constexpr size_t kSpanIdFieldSize = 2 + 8;
+constexpr size_t kMaxVarint = 10;
+
+// Length slot widths: the varint width of the typical length, so that the payload rarely moves.
+constexpr size_t kSpanSlot = 2;     // spans: 128 bytes .. 16 KiB
+constexpr size_t kLogSlot = 1;      // logs: under 128 bytes
+constexpr size_t kProcessSlot = 2;  // processes: 128 bytes .. 16 KiB
+constexpr size_t kBatchSlot = 3;    // a request's batch: 16 KiB .. 2 MiB
+
+// The most bytes a span writes before its tags, besides its name and references.
+constexpr size_t kSpanFixedRoom = 1 + kSpanSlot + kTraceIdFieldSize + kSpanIdFieldSize +
+                                  (1 + kMaxVarint) + (1 + 5) + 2 * (2 + 2 * (1 + kMaxVarint));
+constexpr size_t kReferenceRoom = 2 + kTraceIdFieldSize + kSpanIdFieldSize + 2;
+constexpr size_t kLogFixedRoom = 1 + kLogSlot + 2 + 2 * (1 + kMaxVarint);
+
+bool HasDouble(double value) {
+  return value != 0 || std::signbit(value);  // -0.0 is not the default; NaN != 0
 }
 
-void WriteKeyValue(ProtoWriter& w, uint32_t field_number, const Attribute& tag) {
-  size_t mark = w.BeginMessage(field_number);
-  w.WriteBytesIfSet(field::kKeyValueKey, tag.key);
-  const AnyValue& value = tag.value;
+[[gnu::always_inline]] inline size_t NanosSize(uint64_t nanos) {
+  uint64_t seconds = nanos / kNanosPerSecond;
+  uint64_t rest = nanos - seconds * kNanosPerSecond;
+  return (seconds != 0 ? 1 + ProtoVarintSize(seconds) : 0) +
+         (rest != 0 ? 1 + ProtoVarintSize(rest) : 0);
+}
+
+// The writers take and return the writer by value: its cursor stays in a register, where a
+// reference would make the compiler store it back after every byte (char stores may alias it).
+ProtoRawWriter WriteNanos(ProtoRawWriter w, uint32_t field_number, uint64_t nanos) {
+  uint64_t seconds = nanos / kNanosPerSecond;
+  uint64_t rest = nanos - seconds * kNanosPerSecond;
+  w.WriteLengthDelimitedHeader(field_number, NanosSize(nanos));
+  w.WriteVarintIfSet(field::kTimestampSeconds, seconds);
+  w.WriteVarintIfSet(field::kTimestampNanos, rest);
+  return w;
+}
+
+// The most bytes WriteKeyValue writes for a Jaeger value (see jaeger::IsJaegerValue).
+size_t KeyValueRoom(std::string_view key, const AnyValue& value) {
+  bool has_bytes = value.type() == ValueType::kString || value.type() == ValueType::kBytes;
+  return key.size() + (has_bytes ? value.string_value().size() : 0) + 4 * (1 + kMaxVarint) + 2;
+}
+
+// Writes a KeyValue field for a Jaeger value: the length first, computed from the parts.
+ProtoRawWriter WriteKeyValue(ProtoRawWriter w, uint32_t field_number, std::string_view key,
+                             const AnyValue& value) {
+  const size_t key_size = key.empty() ? 0 : ProtoDelimitedSize(key.size());
+  if (value.type() == ValueType::kString) [[likely]] {  // most tags: a branch, not a jump table
+    std::string_view text = value.string_value();       // (v_type STRING is the default)
+    w.WriteLengthDelimitedHeader(field_number,
+                                 key_size + (text.empty() ? 0 : ProtoDelimitedSize(text.size())));
+    w.WriteBytesIfSet(field::kKeyValueKey, key);
+    w.WriteBytesIfSet(field::kKeyValueString, text);
+    return w;
+  }
   switch (value.type()) {
-    case ValueType::kBool:
+    case ValueType::kBool: {
+      bool set = value.bool_value();
+      w.WriteLengthDelimitedHeader(field_number, key_size + 2 + (set ? 2 : 0));
+      w.WriteBytesIfSet(field::kKeyValueKey, key);
       w.WriteVarintField(field::kKeyValueType, kBool);
-      w.WriteVarintIfSet(field::kKeyValueBool, value.bool_value() ? 1 : 0);
-      break;
-    case ValueType::kInt:
+      w.WriteVarintIfSet(field::kKeyValueBool, set ? 1 : 0);
+      return w;
+    }
+    case ValueType::kInt: {
+      auto number = static_cast<uint64_t>(value.int_value());
+      w.WriteLengthDelimitedHeader(field_number,
+                                   key_size + 2 + (number != 0 ? 1 + ProtoVarintSize(number) : 0));
+      w.WriteBytesIfSet(field::kKeyValueKey, key);
       w.WriteVarintField(field::kKeyValueType, kInt64);
-      w.WriteVarintIfSet(field::kKeyValueInt64, static_cast<uint64_t>(value.int_value()));
-      break;
-    case ValueType::kDouble:
+      w.WriteVarintIfSet(field::kKeyValueInt64, number);
+      return w;
+    }
+    case ValueType::kDouble: {
+      double number = value.double_value();
+      bool set = HasDouble(number);
+      w.WriteLengthDelimitedHeader(field_number, key_size + 2 + (set ? 9 : 0));
+      w.WriteBytesIfSet(field::kKeyValueKey, key);
       w.WriteVarintField(field::kKeyValueType, kFloat64);
-      if (value.double_value() != 0 || std::signbit(value.double_value())) {
-        w.WriteDoubleField(field::kKeyValueFloat64, value.double_value());
+      if (set) {
+        uint64_t bits;
+        std::memcpy(&bits, &number, 8);
+        w.WriteFixed64Field(field::kKeyValueFloat64, bits);
       }
-      break;
-    case ValueType::kBytes:
+      return w;
+    }
+    default: {  // bytes
+      std::string_view bytes = value.bytes_value();
+      w.WriteLengthDelimitedHeader(
+          field_number, key_size + 2 + (bytes.empty() ? 0 : ProtoDelimitedSize(bytes.size())));
+      w.WriteBytesIfSet(field::kKeyValueKey, key);
       w.WriteVarintField(field::kKeyValueType, kBinary);
-      w.WriteBytesIfSet(field::kKeyValueBinary, value.bytes_value());
-      break;
-    default:  // SpanView renders everything else as a string
-      w.WriteBytesIfSet(field::kKeyValueString, value.string_value());
-      break;
+      w.WriteBytesIfSet(field::kKeyValueBinary, bytes);
+      return w;
+    }
   }
-  w.EndMessage(mark);
 }
 
-void WriteProcess(ProtoWriter& w, uint32_t field_number, const jaeger::SpanView& view) {
-  size_t mark = w.BeginMessage(field_number);
-  w.WriteBytesIfSet(field::kProcessServiceName, view.service_name);
-  for (const Attribute& tag : view.process_tags) WriteKeyValue(w, field::kProcessTags, tag);
-  w.EndMessage(mark);
+size_t ReferenceSize(const jaeger::Reference& ref) {
+  return kTraceIdFieldSize + kSpanIdFieldSize + (ref.type == jaeger::RefType::kFollowsFrom ? 2 : 0);
 }
 
-void WriteIdBytes(ProtoWriter& w, uint32_t field_number, const TraceId& id) {
-  char bytes[16];
-  id.ToBytes(bytes);
-  w.WriteBytesField(field_number, {bytes, 16});
-}
-
-void WriteIdBytes(ProtoWriter& w, uint32_t field_number, const SpanId& id) {
-  char bytes[8];
-  id.ToBytes(bytes);
-  w.WriteBytesField(field_number, {bytes, 8});
-}
-
-void WriteSpan(ProtoWriter& w, uint32_t field_number, const Span& span,
-               const jaeger::SpanView& view, bool embed_process) {
-  size_t mark = w.BeginMessage(field_number);
-  WriteIdBytes(w, field::kSpanTraceId, span.trace_id);
-  WriteIdBytes(w, field::kSpanSpanId, span.span_id);
-  w.WriteBytesIfSet(field::kSpanOperationName, span.name);
-  for (const jaeger::Reference& ref : view.references) {
-    size_t ref_mark = w.BeginMessage(field::kSpanReferences);
-    WriteIdBytes(w, field::kRefTraceId, ref.trace_id);
-    WriteIdBytes(w, field::kRefSpanId, ref.span_id);
-    w.WriteVarintIfSet(field::kRefType, ref.type == jaeger::RefType::kFollowsFrom ? 1 : 0);
-    w.EndMessage(ref_mark);
+// The output of one encode call: `out` from its size at construction on, with a raw writer's room
+// made on demand (the string grows; writers taken before are then invalid, so callers carry the
+// one Room returns). Not thread-safe; one per call.
+class Output {
+ public:
+  Output(std::string& out, size_t expected_bytes) : out_(out) {
+    size_t start = out_.size();
+    out_.resize(start + expected_bytes);
+    Rebase();
+    start_ = base_ + start;
   }
-  w.WriteVarintIfSet(field::kSpanFlags, view.flags);
-  WriteNanos(w, field::kSpanStartTime, span.start_time_unix_nano);
-  WriteNanos(w, field::kSpanDuration,
-             span.end_time_unix_nano > span.start_time_unix_nano
-                 ? span.end_time_unix_nano - span.start_time_unix_nano
-                 : 0);
-  for (const Attribute& tag : view.tags) WriteKeyValue(w, field::kSpanTags, tag);
-  for (size_t i = 0; i < view.logs.size(); ++i) {
-    size_t log_mark = w.BeginMessage(field::kSpanLogs);
-    WriteNanos(w, field::kLogTimestamp, span.events[i].time_unix_nano);
-    for (const Attribute& tag : view.logs[i].fields) WriteKeyValue(w, field::kLogFields, tag);
-    w.EndMessage(log_mark);
+
+  ProtoRawWriter Start() const { return ProtoRawWriter(start_); }
+
+  // `w`, or where it now is in the grown string, with room for `n` more bytes.
+  ProtoRawWriter Room(ProtoRawWriter w, size_t n) {
+    if (static_cast<size_t>(limit_ - w.cursor()) >= n) [[likely]]
+      return w;
+    return Grow(w, n);
   }
-  if (embed_process) WriteProcess(w, field::kSpanProcess, view);
-  w.EndMessage(mark);
+
+  // Writes the tag of a length-delimited field and a length slot of `slot` bytes (room for both
+  // must have been made); returns where its payload starts (an offset: the string may grow).
+  size_t BeginMessage(ProtoRawWriter& w, uint32_t field_number, size_t slot) const {
+    w.WriteTag(field_number, ProtoWireType::kLengthDelimited);
+    w.SkipBytes(slot);
+    return static_cast<size_t>(w.cursor() - base_);
+  }
+
+  // Fills the slot of the message whose payload started at `payload` and ends at `w`. A length
+  // whose varint is not `slot` bytes wide moves the payload so that the output stays canonical.
+  ProtoRawWriter EndMessage(ProtoRawWriter w, size_t payload, size_t slot) {
+    size_t length = static_cast<size_t>(w.cursor() - base_) - payload;
+    size_t width = ProtoVarintSize(length);
+    if (width != slot) [[unlikely]] {
+      if (width > slot) w = Room(w, width - slot);
+      char* from = base_ + payload;
+      char* to = from + width - slot;  // width < slot moves it back
+      std::memmove(to, from, length);
+      w = ProtoRawWriter(to + length);
+    }
+    ProtoRawWriter::WriteVarintAt(base_ + payload - slot, length);
+    return w;
+  }
+
+  // Cuts `out` at `w`, the end of what was written.
+  void Finish(ProtoRawWriter w) { out_.resize(static_cast<size_t>(w.cursor() - base_)); }
+
+ private:
+  [[gnu::noinline]] ProtoRawWriter Grow(ProtoRawWriter w, size_t n) {
+    size_t used = static_cast<size_t>(w.cursor() - base_);
+    size_t start = static_cast<size_t>(start_ - base_);
+    out_.resize(std::max(out_.size() * 2, used + n));
+    Rebase();
+    start_ = base_ + start;
+    return ProtoRawWriter(base_ + used);
+  }
+  void Rebase() {
+    base_ = out_.data();
+    limit_ = base_ + out_.size();
+  }
+
+  std::string& out_;
+  char* base_ = nullptr;
+  char* limit_ = nullptr;
+  char* start_ = nullptr;
+};
+
+// Writes the messages of one encode call through an Output. Not thread-safe; one per call.
+class ApiV2Encoder {
+ public:
+  explicit ApiV2Encoder(Output& output) : output_(output) {}
+
+  // A first guess at the bytes of `spans` spans with `tags` tags and log fields in all, so that
+  // the output rarely grows (each growth copies what was written) nor is much too large.
+  static size_t ExpectedBytes(size_t spans, size_t tags) { return 100 * spans + 36 * tags + 256; }
+  static size_t TagsOf(const Span& span) {
+    size_t tags = span.attributes.size() + 4;  // scope, kind, status: a few
+    for (const Event& event : span.events) tags += event.attributes.size() + 1;
+    return tags;
+  }
+
+  ProtoRawWriter WriteProcess(ProtoRawWriter w, uint32_t field_number, const Resource& resource) {
+    std::string_view service_name = resource.ServiceName();
+    w = output_.Room(w, 1 + kProcessSlot + 1 + kMaxVarint + service_name.size());
+    size_t payload = output_.BeginMessage(w, field_number, kProcessSlot);
+    w.WriteBytesIfSet(field::kProcessServiceName, service_name);
+    jaeger::ForEachProcessTag(
+        resource, [&](const Attribute& tag) { w = WriteTag(w, field::kProcessTags, tag); });
+    return output_.EndMessage(w, payload, kProcessSlot);
+  }
+
+  // Embeds the span's process (field 10) when `embed_process`.
+  ProtoRawWriter WriteSpan(ProtoRawWriter w, uint32_t field_number, const SpanBatch& batch,
+                           const Span& span, bool embed_process) {
+    size_t references = (span.parent_span_id.empty() ? 0 : 1) + span.links.size();
+    w = output_.Room(w, kSpanFixedRoom + span.name.size() + kReferenceRoom * references);
+    size_t payload = output_.BeginMessage(w, field_number, kSpanSlot);
+    w.WriteBigEndianField(field::kSpanTraceId, span.trace_id.high, span.trace_id.low);
+    w.WriteBigEndianField(field::kSpanSpanId, span.span_id.value);
+    w.WriteBytesIfSet(field::kSpanOperationName, span.name);
+    jaeger::ForEachReference(span, [&](const jaeger::Reference& ref) {
+      w.WriteLengthDelimitedHeader(field::kSpanReferences, ReferenceSize(ref));
+      w.WriteBigEndianField(field::kRefTraceId, ref.trace_id.high, ref.trace_id.low);
+      w.WriteBigEndianField(field::kRefSpanId, ref.span_id.value);
+      w.WriteVarintIfSet(field::kRefType, ref.type == jaeger::RefType::kFollowsFrom ? 1 : 0);
+    });
+    w.WriteVarintIfSet(field::kSpanFlags, span.flags & 0xFF);
+    w = WriteNanos(w, field::kSpanStartTime, span.start_time_unix_nano);
+    w = WriteNanos(w, field::kSpanDuration, jaeger::DurationNanos(span));
+    jaeger::ForEachSpanTag(batch.scope_of(span), span,
+                           [&](const Attribute& tag) { w = WriteTag(w, field::kSpanTags, tag); });
+    for (const Event& event : span.events) {
+      w = output_.Room(w, kLogFixedRoom);
+      size_t log_payload = output_.BeginMessage(w, field::kSpanLogs, kLogSlot);
+      w = WriteNanos(w, field::kLogTimestamp, event.time_unix_nano);
+      jaeger::ForEachLogField(
+          event, [&](const Attribute& tag) { w = WriteTag(w, field::kLogFields, tag); });
+      w = output_.EndMessage(w, log_payload, kLogSlot);
+    }
+    if (embed_process) w = WriteProcess(w, field::kSpanProcess, batch.resource_of(span));
+    return output_.EndMessage(w, payload, kSpanSlot);
+  }
+
+ private:
+  // A tag as Jaeger has it: arrays and maps as JSON text (in scratch_), empty as "".
+  ProtoRawWriter WriteTag(ProtoRawWriter w, uint32_t field_number, const Attribute& tag) {
+    if (jaeger::IsJaegerValue(tag.value)) [[likely]] {
+      w = output_.Room(w, KeyValueRoom(tag.key, tag.value));
+      return WriteKeyValue(w, field_number, tag.key, tag.value);
+    }
+    return WriteFlattenedTag(w, field_number, tag);
+  }
+  // Rare (no Jaeger client sends such values): out of line.
+  [[gnu::noinline]] ProtoRawWriter WriteFlattenedTag(ProtoRawWriter w, uint32_t field_number,
+                                                     const Attribute& tag) {
+    AnyValue value = jaeger::ToJaegerValue(tag.value, scratch_);
+    w = output_.Room(w, KeyValueRoom(tag.key, value));
+    return WriteKeyValue(w, field_number, tag.key, value);
+  }
+
+  Output& output_;
+  std::string scratch_;
+};
+
+// Appends the Batch of the spans of `resource_index` and, when `wrap`, its PostSpansRequest.
+void EncodeResourceBatch(const SpanBatch& batch, uint32_t resource_index, bool wrap,
+                         std::string& out) {
+  const Resource& resource = batch.resources()[resource_index];
+  size_t spans = 0;
+  size_t tags = resource.attributes.size();
+  for (const Span& span : batch.spans()) {
+    if (span.resource_index != resource_index) continue;
+    ++spans;
+    tags += ApiV2Encoder::TagsOf(span);
+  }
+  Output output(out, ApiV2Encoder::ExpectedBytes(spans, tags));
+  ApiV2Encoder encoder(output);
+  ProtoRawWriter w = output.Start();
+  size_t payload = 0;
+  if (wrap) {
+    w = output.Room(w, 1 + kBatchSlot);
+    payload = output.BeginMessage(w, field::kRequestBatch, kBatchSlot);
+  }
+  for (const Span& span : batch.spans()) {
+    if (span.resource_index != resource_index) continue;
+    w = encoder.WriteSpan(w, field::kBatchSpans, batch, span, /*embed_process=*/false);
+  }
+  w = encoder.WriteProcess(w, field::kBatchProcess, resource);
+  if (wrap) w = output.EndMessage(w, payload, kBatchSlot);
+  output.Finish(w);
 }
 
 }  // namespace
@@ -337,32 +543,26 @@ Status DecodePostSpansRequest(std::string_view bytes, SpanBatch& batch) {
 }
 
 void EncodeBatch(const SpanBatch& batch, uint32_t resource_index, std::string& out) {
-  ProtoWriter w(out);
-  jaeger::SpanView view;
-  for (const Span& span : batch.spans()) {
-    if (span.resource_index != resource_index) continue;
-    view.Load(batch, span);
-    WriteSpan(w, field::kBatchSpans, span, view, /*embed_process=*/false);
-  }
-  view.LoadProcess(batch.resources()[resource_index]);
-  WriteProcess(w, field::kBatchProcess, view);
+  EncodeResourceBatch(batch, resource_index, /*wrap=*/false, out);
 }
 
 void EncodePostSpansRequest(const SpanBatch& batch, uint32_t resource_index, std::string& out) {
-  ProtoWriter w(out);
-  size_t mark = w.BeginMessage(field::kRequestBatch);
-  EncodeBatch(batch, resource_index, out);
-  w.EndMessage(mark);
+  EncodeResourceBatch(batch, resource_index, /*wrap=*/true, out);
 }
 
 void EncodeSpansResponseChunk(const SpanBatch& batch, std::span<const Span* const> spans,
                               std::string& out) {
-  ProtoWriter w(out);
-  jaeger::SpanView view;
+  size_t tags = 0;
   for (const Span* span : spans) {
-    view.Load(batch, *span);
-    WriteSpan(w, field::kChunkSpans, *span, view, /*embed_process=*/true);
+    tags += ApiV2Encoder::TagsOf(*span) + batch.resource_of(*span).attributes.size();
   }
+  Output output(out, ApiV2Encoder::ExpectedBytes(spans.size(), tags));
+  ApiV2Encoder encoder(output);
+  ProtoRawWriter w = output.Start();
+  for (const Span* span : spans) {
+    w = encoder.WriteSpan(w, field::kChunkSpans, batch, *span, /*embed_process=*/true);
+  }
+  output.Finish(w);
 }
 
 }  // namespace ariadne::tracecore::jaeger_proto

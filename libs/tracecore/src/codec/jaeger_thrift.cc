@@ -1,6 +1,7 @@
 #include "tracecore/codec/jaeger_thrift.h"
 
 #include <algorithm>
+#include <cstring>
 #include <new>
 #include <optional>
 #include <span>
@@ -49,6 +50,247 @@ constexpr std::string_view kEmitZipkinBatch = "emitZipkinBatch";
 constexpr size_t kMinSpanBytes = 16;
 constexpr size_t kMinTagBytes = 5;
 constexpr size_t kMinLogBytes = 4;
+
+// ----------------------------------------------------------------------------------------------
+// Tags in the layout Jaeger clients write them: key (1), vType (2), the one value field vType
+// selects, STOP. ReadLaidOutTag decodes such a tag straight from the bytes, just after
+// BeginStruct(): true with `tag` set and the reader past the STOP; false, having consumed nothing,
+// for any other layout or malformed bytes, and the general field loop then decides (errors
+// included), so both paths accept the same input and build the same attribute.
+
+#define ARIADNE_TAG_INLINE [[gnu::always_inline]] inline
+
+ARIADNE_TAG_INLINE uint32_t LoadBigEndian32(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return __builtin_bswap32(v);
+}
+
+ARIADNE_TAG_INLINE uint64_t LoadBigEndian64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return __builtin_bswap64(v);
+}
+
+// The bytes of a tag being read by a fast path: [p, end).
+struct TagCursor {
+  const uint8_t* p;
+  const uint8_t* end;
+
+  size_t left() const { return static_cast<size_t>(end - p); }
+  // Consumes `byte` if it is next.
+  ARIADNE_TAG_INLINE bool Take(uint8_t byte) {
+    if (p == end || *p != byte) return false;
+    ++p;
+    return true;
+  }
+  // Binary: a field header with `type` and `id`, followed by at least `value_bytes` bytes.
+  ARIADNE_TAG_INLINE bool TakeBinaryHeader(ThriftType type, int16_t id, size_t value_bytes) {
+    if (left() < 3 + value_bytes) return false;
+    if (p[0] != static_cast<uint8_t>(type) || p[1] != 0 || p[2] != id) return false;
+    p += 3;
+    return true;
+  }
+  // Binary: an i32 length (checked to be there) and that many bytes.
+  ARIADNE_TAG_INLINE bool TakeBinaryString(std::string_view& out) {
+    uint32_t length = LoadBigEndian32(p);
+    p += 4;
+    if (length > 0x7FFFFFFF || length > left()) return false;
+    out = {reinterpret_cast<const char*>(p), length};
+    p += length;
+    return true;
+  }
+  // Compact: a varint of at most 10 bytes, decoded as ThriftCompactReader does.
+  ARIADNE_TAG_INLINE bool TakeVarint(uint64_t& value) {
+    if (p != end && *p < 0x80) {
+      value = *p++;
+      return true;
+    }
+    uint64_t result = 0;
+    for (int shift = 0; shift < 70; shift += 7) {
+      if (p == end) return false;
+      uint64_t byte = *p++;
+      result |= (byte & 0x7F) << shift;
+      if (byte < 0x80) {
+        value = result;
+        return true;
+      }
+    }
+    return false;
+  }
+  // Compact: a varint length and that many bytes.
+  ARIADNE_TAG_INLINE bool TakeCompactString(std::string_view& out) {
+    uint64_t length = 0;
+    if (!TakeVarint(length) || length > left()) return false;
+    out = {reinterpret_cast<const char*>(p), static_cast<size_t>(length)};
+    p += length;
+    return true;
+  }
+};
+
+ARIADNE_TAG_INLINE int64_t ZigZagDecode(uint64_t n) {
+  return static_cast<int64_t>(n >> 1) ^ -static_cast<int64_t>(n & 1);
+}
+
+// Ends a fast-path tag: consumes its STOP and moves the reader past it; the caller then builds
+// the attribute (in place: a copied temporary stalls store forwarding, once per tag).
+template <typename Reader>
+ARIADNE_TAG_INLINE bool FinishLaidOutTag(Reader& reader, const uint8_t* begin, TagCursor& in) {
+  if (!in.Take(0)) [[unlikely]] {
+    return false;
+  }
+  reader.Advance(static_cast<size_t>(in.p - begin));
+  return true;
+}
+
+// Binary protocol: a field header is the type byte and the big-endian i16 id.
+ARIADNE_TAG_INLINE bool ReadLaidOutTag(ThriftBinaryReader& reader, Attribute& tag) {
+  const std::string_view unread = reader.unread();
+  const auto* const begin = reinterpret_cast<const uint8_t*>(unread.data());
+  TagCursor in{begin, begin + unread.size()};
+  std::string_view key;
+  if (!in.TakeBinaryHeader(ThriftType::kString, field::kTagKey, 4) || !in.TakeBinaryString(key) ||
+      !in.TakeBinaryHeader(ThriftType::kI32, field::kTagType, 4)) [[unlikely]] {
+    return false;
+  }
+  const auto type = static_cast<int32_t>(LoadBigEndian32(in.p));
+  in.p += 4;
+  if (type == kString) [[likely]] {  // most tags: a branch, not a jump table
+    std::string_view text;
+    if (!in.TakeBinaryHeader(ThriftType::kString, field::kTagString, 4) ||
+        !in.TakeBinaryString(text) || !FinishLaidOutTag(reader, begin, in)) [[unlikely]] {
+      return false;
+    }
+    ::new (&tag) Attribute{key, AnyValue::String(text)};
+    return true;
+  }
+  switch (type) {
+    case kDouble: {
+      if (!in.TakeBinaryHeader(ThriftType::kDouble, field::kTagDouble, 8)) [[unlikely]] {
+        return false;
+      }
+      uint64_t bits = LoadBigEndian64(in.p);
+      in.p += 8;
+      if (!FinishLaidOutTag(reader, begin, in)) [[unlikely]] {
+        return false;
+      }
+      double number;
+      std::memcpy(&number, &bits, 8);
+      ::new (&tag) Attribute{key, AnyValue::Double(number)};
+      return true;
+    }
+    case kBool: {
+      if (!in.TakeBinaryHeader(ThriftType::kBool, field::kTagBool, 1)) [[unlikely]] {
+        return false;
+      }
+      bool value = *in.p++ != 0;
+      if (!FinishLaidOutTag(reader, begin, in)) [[unlikely]] {
+        return false;
+      }
+      ::new (&tag) Attribute{key, AnyValue::Bool(value)};
+      return true;
+    }
+    case kLong: {
+      if (!in.TakeBinaryHeader(ThriftType::kI64, field::kTagLong, 8)) [[unlikely]] {
+        return false;
+      }
+      auto value = static_cast<int64_t>(LoadBigEndian64(in.p));
+      in.p += 8;
+      if (!FinishLaidOutTag(reader, begin, in)) [[unlikely]] {
+        return false;
+      }
+      ::new (&tag) Attribute{key, AnyValue::Int(value)};
+      return true;
+    }
+    case kBinary: {
+      std::string_view binary;
+      if (!in.TakeBinaryHeader(ThriftType::kString, field::kTagBinary, 4) ||
+          !in.TakeBinaryString(binary) || !FinishLaidOutTag(reader, begin, in)) [[unlikely]] {
+        return false;
+      }
+      ::new (&tag) Attribute{key, AnyValue::Bytes(binary)};
+      return true;
+    }
+    default: return false;
+  }
+}
+
+// Compact protocol: a field header is one byte, (id delta from the previous field << 4) | type
+// nibble; a bool field carries its value in the nibble (1 true, 2 false).
+ARIADNE_TAG_INLINE bool ReadLaidOutTag(ThriftCompactReader& reader, Attribute& tag) {
+  constexpr uint8_t kKeyHeader = 0x18;     // id 1 (delta 1), binary
+  constexpr uint8_t kTypeHeader = 0x15;    // id 2 (delta 1), i32
+  constexpr uint8_t kStringHeader = 0x18;  // id 3 (delta 1), binary
+  constexpr uint8_t kDoubleHeader = 0x27;  // id 4 (delta 2), double
+  constexpr uint8_t kTrueHeader = 0x31;    // id 5 (delta 3), bool true
+  constexpr uint8_t kFalseHeader = 0x32;   // id 5 (delta 3), bool false
+  constexpr uint8_t kLongHeader = 0x46;    // id 6 (delta 4), i64
+  constexpr uint8_t kBinaryHeader = 0x58;  // id 7 (delta 5), binary
+  const std::string_view unread = reader.unread();
+  const auto* const begin = reinterpret_cast<const uint8_t*>(unread.data());
+  TagCursor in{begin, begin + unread.size()};
+  std::string_view key;
+  uint64_t raw_type = 0;
+  if (!in.Take(kKeyHeader) || !in.TakeCompactString(key) || !in.Take(kTypeHeader) ||
+      !in.TakeVarint(raw_type)) [[unlikely]] {
+    return false;
+  }
+  const auto type = static_cast<int32_t>(ZigZagDecode(raw_type));
+  if (type == kString) [[likely]] {  // most tags: a branch, not a jump table
+    std::string_view text;
+    if (!in.Take(kStringHeader) || !in.TakeCompactString(text) ||
+        !FinishLaidOutTag(reader, begin, in)) [[unlikely]] {
+      return false;
+    }
+    ::new (&tag) Attribute{key, AnyValue::String(text)};
+    return true;
+  }
+  switch (type) {
+    case kDouble: {
+      if (!in.Take(kDoubleHeader) || in.left() < 8) [[unlikely]] {
+        return false;
+      }
+      double number;
+      std::memcpy(&number, in.p, 8);  // little-endian on the wire and on the host
+      in.p += 8;
+      if (!FinishLaidOutTag(reader, begin, in)) [[unlikely]] {
+        return false;
+      }
+      ::new (&tag) Attribute{key, AnyValue::Double(number)};
+      return true;
+    }
+    case kBool: {
+      bool value = in.p != in.end && *in.p == kTrueHeader;
+      if (!in.Take(value ? kTrueHeader : kFalseHeader) || !FinishLaidOutTag(reader, begin, in))
+          [[unlikely]] {
+        return false;
+      }
+      ::new (&tag) Attribute{key, AnyValue::Bool(value)};
+      return true;
+    }
+    case kLong: {
+      uint64_t raw = 0;
+      if (!in.Take(kLongHeader) || !in.TakeVarint(raw) || !FinishLaidOutTag(reader, begin, in))
+          [[unlikely]] {
+        return false;
+      }
+      ::new (&tag) Attribute{key, AnyValue::Int(ZigZagDecode(raw))};
+      return true;
+    }
+    case kBinary: {
+      std::string_view binary;
+      if (!in.Take(kBinaryHeader) || !in.TakeCompactString(binary) ||
+          !FinishLaidOutTag(reader, begin, in)) [[unlikely]] {
+        return false;
+      }
+      ::new (&tag) Attribute{key, AnyValue::Bytes(binary)};
+      return true;
+    }
+    default: return false;
+  }
+}
+
+#undef ARIADNE_TAG_INLINE
 
 // Where in the Batch the decoder is, for error messages ("spans[3].tags[1]").
 struct Position {
@@ -107,17 +349,23 @@ class BatchDecoder {
     return std::min<size_t>(size, r_.remaining() / min_bytes);
   }
 
-  void ReadTag(Attribute& tag) {
+  // The hottest code of the decoder (a span has tens of tags and log fields). Marked hot: GCC
+  // otherwise deems the fast path's deeply nested success blocks cold and clears each AnyValue
+  // with a slow `rep stos`.
+  [[gnu::hot]] void ReadTag(Attribute& tag) {
     if (!r_.BeginStruct()) return;
+    if (ReadLaidOutTag(r_, tag)) {
+      r_.EndStruct();
+      return;
+    }
+    // Any other layout, field by field. An if-chain in wire order rather than a switch: clients
+    // write key, vType, then the values, so the branches predict well.
     unsigned seen = 0;
     int32_t type = -1;
     std::string_view key, text, binary;
     double double_value = 0;
     bool bool_value = false;
     int64_t long_value = 0;
-    // An if-chain in wire order rather than a switch: clients write key, vType, then the values,
-    // so the branches predict well and nothing waits on a jump-table load (the hottest loop of
-    // the decoder: a span has tens of tags and log fields).
     while (r_.NextField()) {
       int16_t id = r_.field_id();
       ThriftType wire_type = r_.field_type();
@@ -162,193 +410,250 @@ class BatchDecoder {
   // Reads the value of a list<Tag> field into `into`.
   void ReadTags(Attributes& into) {
     uint32_t size = ReadListOf(ThriftType::kStruct, "expected list<Tag>");
-    into.reserve(into.size() + ReserveCap(size, kMinTagBytes));
-    for (uint32_t i = 0; i < size && r_.ok(); ++i) {
-      position_.item = i;
-      ReadTag(into.emplace_back());
-    }
+    ReadTagList(size, into, position_.item);
     if (r_.ok()) position_.item = -1;
+  }
+
+  // Appends `size` tags to `into`, setting `index` to each one's index first (for errors). The
+  // room the input can fill is made in one go (one call, not one per tag); on error what was
+  // appended does not matter: the decode rolls the batch back.
+  void ReadTagList(uint32_t size, Attributes& into, int64_t& index) {
+    const size_t base = into.size();
+    const size_t room = ReserveCap(size, kMinTagBytes);
+    into.resize(base + room);
+    for (uint32_t i = 0; i < size && r_.ok(); ++i) {
+      index = i;
+      ReadTag(i < room ? into[base + i] : into.emplace_back());
+    }
+  }
+
+  // Handles field `id` of a Log, whose header was just read. Inlined: with a constant id (the
+  // in-order reads) the switch folds away.
+  [[gnu::always_inline]] void ReadLogField(int16_t id, Event& event, unsigned& seen) {
+    switch (id) {
+      case field::kLogTimestamp:
+        if (IsOrSkip(ThriftType::kI64)) {
+          event.time_unix_nano = static_cast<uint64_t>(r_.ReadI64()) * 1000;
+          seen |= 1;
+        }
+        break;
+      case field::kLogFields:
+        if (IsOrSkip(ThriftType::kList)) {
+          uint32_t size = ReadListOf(ThriftType::kStruct, "expected list<Tag>");
+          ReadTagList(size, event.attributes, position_.field);
+          if (r_.ok()) position_.field = -1;
+          seen |= 2;
+        }
+        break;
+      default: r_.Skip(r_.field_type());
+    }
   }
 
   void ReadLog(Event& event) {
     if (!r_.BeginStruct()) return;
     unsigned seen = 0;
-    while (r_.NextField()) {
-      switch (r_.field_id()) {
-        case field::kLogTimestamp:
-          if (IsOrSkip(ThriftType::kI64)) {
-            event.time_unix_nano = static_cast<uint64_t>(r_.ReadI64()) * 1000;
-            seen |= 1;
-          }
-          break;
-        case field::kLogFields:
-          if (IsOrSkip(ThriftType::kList)) {
-            uint32_t size = ReadListOf(ThriftType::kStruct, "expected list<Tag>");
-            event.attributes.reserve(ReserveCap(size, kMinTagBytes));
-            for (uint32_t i = 0; i < size && r_.ok(); ++i) {
-              position_.field = i;
-              ReadTag(event.attributes.emplace_back());
-            }
-            if (r_.ok()) position_.field = -1;
-            seen |= 2;
-          }
-          break;
-        default: r_.Skip(r_.field_type());
-      }
+    // The fields in the order clients write them, then the general loop (see NextFieldIs).
+    if (r_.NextFieldIs(field::kLogTimestamp, ThriftType::kI64)) {
+      ReadLogField(field::kLogTimestamp, event, seen);
     }
+    if (r_.NextFieldIs(field::kLogFields, ThriftType::kList)) {
+      ReadLogField(field::kLogFields, event, seen);
+    }
+    while (r_.NextField()) ReadLogField(r_.field_id(), event, seen);
     r_.EndStruct();
     if (r_.ok() && seen != 3) {
       r_.Fail((seen & 1) == 0 ? "Log.timestamp (1) is required" : "Log.fields (2) is required");
     }
   }
 
+  [[gnu::always_inline]] void ReadReferenceField(int16_t id, jaeger::Reference& ref,
+                                                 unsigned& seen) {
+    switch (id) {
+      case field::kRefType:
+        if (IsOrSkip(ThriftType::kI32)) {
+          int32_t type = r_.ReadI32();
+          if (type != 0 && type != 1) {
+            r_.Fail("SpanRef.refType is not a known SpanRefType (0..1)");
+            break;
+          }
+          ref.type = type == 0 ? jaeger::RefType::kChildOf : jaeger::RefType::kFollowsFrom;
+          seen |= 1;
+        }
+        break;
+      case field::kRefTraceIdLow:
+        if (IsOrSkip(ThriftType::kI64)) {
+          ref.trace_id.low = static_cast<uint64_t>(r_.ReadI64());
+          seen |= 2;
+        }
+        break;
+      case field::kRefTraceIdHigh:
+        if (IsOrSkip(ThriftType::kI64)) {
+          ref.trace_id.high = static_cast<uint64_t>(r_.ReadI64());
+          seen |= 4;
+        }
+        break;
+      case field::kRefSpanId:
+        if (IsOrSkip(ThriftType::kI64)) {
+          ref.span_id.value = static_cast<uint64_t>(r_.ReadI64());
+          seen |= 8;
+        }
+        break;
+      default: r_.Skip(r_.field_type());
+    }
+  }
+
   void ReadReference(jaeger::Reference& ref) {
     if (!r_.BeginStruct()) return;
     unsigned seen = 0;
-    while (r_.NextField()) {
-      switch (r_.field_id()) {
-        case field::kRefType:
-          if (IsOrSkip(ThriftType::kI32)) {
-            int32_t type = r_.ReadI32();
-            if (type != 0 && type != 1) {
-              r_.Fail("SpanRef.refType is not a known SpanRefType (0..1)");
-              break;
-            }
-            ref.type = type == 0 ? jaeger::RefType::kChildOf : jaeger::RefType::kFollowsFrom;
-            seen |= 1;
-          }
-          break;
-        case field::kRefTraceIdLow:
-          if (IsOrSkip(ThriftType::kI64)) {
-            ref.trace_id.low = static_cast<uint64_t>(r_.ReadI64());
-            seen |= 2;
-          }
-          break;
-        case field::kRefTraceIdHigh:
-          if (IsOrSkip(ThriftType::kI64)) {
-            ref.trace_id.high = static_cast<uint64_t>(r_.ReadI64());
-            seen |= 4;
-          }
-          break;
-        case field::kRefSpanId:
-          if (IsOrSkip(ThriftType::kI64)) {
-            ref.span_id.value = static_cast<uint64_t>(r_.ReadI64());
-            seen |= 8;
-          }
-          break;
-        default: r_.Skip(r_.field_type());
-      }
+    if (r_.NextFieldIs(field::kRefType, ThriftType::kI32)) {
+      ReadReferenceField(field::kRefType, ref, seen);
     }
+    if (r_.NextFieldIs(field::kRefTraceIdLow, ThriftType::kI64)) {
+      ReadReferenceField(field::kRefTraceIdLow, ref, seen);
+    }
+    if (r_.NextFieldIs(field::kRefTraceIdHigh, ThriftType::kI64)) {
+      ReadReferenceField(field::kRefTraceIdHigh, ref, seen);
+    }
+    if (r_.NextFieldIs(field::kRefSpanId, ThriftType::kI64)) {
+      ReadReferenceField(field::kRefSpanId, ref, seen);
+    }
+    while (r_.NextField()) ReadReferenceField(r_.field_id(), ref, seen);
     r_.EndStruct();
     if (r_.ok() && seen != 15) {
       r_.Fail("SpanRef.refType, traceIdLow, traceIdHigh and spanId (1..4) are required");
     }
   }
 
-  void ReadSpan(uint32_t resource_index) {
-    Span& span = batch_.AddSpan(resource_index, 0);
-    references_.clear();
+  // What ReadSpan collects besides the span itself.
+  struct SpanFields {
     SpanId parent;
     uint64_t start_us = 0;
     uint64_t duration_us = 0;
-    unsigned seen = 0;
-    if (!r_.BeginStruct()) return;
-    while (r_.NextField()) {
-      switch (r_.field_id()) {
-        case field::kSpanTraceIdLow:
-          if (IsOrSkip(ThriftType::kI64)) {
-            span.trace_id.low = static_cast<uint64_t>(r_.ReadI64());
-            seen |= 1u << 1;
+    unsigned seen = 0;  // bit i: required field i was read
+  };
+
+  // Handles field `id` of a Span, whose header was just read. Inlined: with a constant id (the
+  // in-order reads) the switch folds away.
+  [[gnu::always_inline]] void ReadSpanField(int16_t id, Span& span, SpanFields& f) {
+    switch (id) {
+      case field::kSpanTraceIdLow:
+        if (IsOrSkip(ThriftType::kI64)) {
+          span.trace_id.low = static_cast<uint64_t>(r_.ReadI64());
+          f.seen |= 1u << 1;
+        }
+        break;
+      case field::kSpanTraceIdHigh:
+        if (IsOrSkip(ThriftType::kI64)) {
+          span.trace_id.high = static_cast<uint64_t>(r_.ReadI64());
+          f.seen |= 1u << 2;
+        }
+        break;
+      case field::kSpanSpanId:
+        if (IsOrSkip(ThriftType::kI64)) {
+          span.span_id.value = static_cast<uint64_t>(r_.ReadI64());
+          f.seen |= 1u << 3;
+        }
+        break;
+      case field::kSpanParentSpanId:
+        if (IsOrSkip(ThriftType::kI64)) {
+          f.parent.value = static_cast<uint64_t>(r_.ReadI64());
+          f.seen |= 1u << 4;
+        }
+        break;
+      case field::kSpanOperationName:
+        if (IsOrSkip(ThriftType::kString)) {
+          span.name = r_.ReadBinary();
+          f.seen |= 1u << 5;
+        }
+        break;
+      case field::kSpanReferences:
+        if (IsOrSkip(ThriftType::kList)) {
+          position_.list = "references";
+          uint32_t size = ReadListOf(ThriftType::kStruct, "expected list<SpanRef>");
+          for (uint32_t i = 0; i < size && r_.ok(); ++i) {
+            position_.item = i;
+            ReadReference(references_.emplace_back());
           }
-          break;
-        case field::kSpanTraceIdHigh:
-          if (IsOrSkip(ThriftType::kI64)) {
-            span.trace_id.high = static_cast<uint64_t>(r_.ReadI64());
-            seen |= 1u << 2;
+          if (r_.ok()) position_ = {position_.span};
+        }
+        break;
+      case field::kSpanFlags:
+        if (IsOrSkip(ThriftType::kI32)) {
+          // Jaeger's flags (sampled 1, debug 2, firehose 8) are the model flags' low byte; the
+          // higher model bits are OTLP's and mean nothing in Jaeger.
+          span.flags = static_cast<uint32_t>(r_.ReadI32()) & 0xFF;
+          f.seen |= 1u << 7;
+        }
+        break;
+      case field::kSpanStartTime:
+        if (IsOrSkip(ThriftType::kI64)) {
+          f.start_us = static_cast<uint64_t>(r_.ReadI64());
+          f.seen |= 1u << 8;
+        }
+        break;
+      case field::kSpanDuration:
+        if (IsOrSkip(ThriftType::kI64)) {
+          f.duration_us = static_cast<uint64_t>(r_.ReadI64());
+          f.seen |= 1u << 9;
+        }
+        break;
+      case field::kSpanTags:
+        if (IsOrSkip(ThriftType::kList)) {
+          position_.list = "tags";
+          ReadTags(span.attributes);
+          if (r_.ok()) position_.list = nullptr;  // on error, keep where it happened
+        }
+        break;
+      case field::kSpanLogs:
+        if (IsOrSkip(ThriftType::kList)) {
+          position_.list = "logs";
+          uint32_t size = ReadListOf(ThriftType::kStruct, "expected list<Log>");
+          span.events.reserve(ReserveCap(size, kMinLogBytes));
+          for (uint32_t i = 0; i < size && r_.ok(); ++i) {
+            position_.item = i;
+            ReadLog(span.events.emplace_back(batch_.arena()));
           }
-          break;
-        case field::kSpanSpanId:
-          if (IsOrSkip(ThriftType::kI64)) {
-            span.span_id.value = static_cast<uint64_t>(r_.ReadI64());
-            seen |= 1u << 3;
-          }
-          break;
-        case field::kSpanParentSpanId:
-          if (IsOrSkip(ThriftType::kI64)) {
-            parent.value = static_cast<uint64_t>(r_.ReadI64());
-            seen |= 1u << 4;
-          }
-          break;
-        case field::kSpanOperationName:
-          if (IsOrSkip(ThriftType::kString)) {
-            span.name = r_.ReadBinary();
-            seen |= 1u << 5;
-          }
-          break;
-        case field::kSpanReferences:
-          if (IsOrSkip(ThriftType::kList)) {
-            position_.list = "references";
-            uint32_t size = ReadListOf(ThriftType::kStruct, "expected list<SpanRef>");
-            for (uint32_t i = 0; i < size && r_.ok(); ++i) {
-              position_.item = i;
-              ReadReference(references_.emplace_back());
-            }
-            if (r_.ok()) position_ = {position_.span};
-          }
-          break;
-        case field::kSpanFlags:
-          if (IsOrSkip(ThriftType::kI32)) {
-            // Jaeger's flags (sampled 1, debug 2, firehose 8) are the model flags' low byte; the
-            // higher model bits are OTLP's and mean nothing in Jaeger.
-            span.flags = static_cast<uint32_t>(r_.ReadI32()) & 0xFF;
-            seen |= 1u << 7;
-          }
-          break;
-        case field::kSpanStartTime:
-          if (IsOrSkip(ThriftType::kI64)) {
-            start_us = static_cast<uint64_t>(r_.ReadI64());
-            seen |= 1u << 8;
-          }
-          break;
-        case field::kSpanDuration:
-          if (IsOrSkip(ThriftType::kI64)) {
-            duration_us = static_cast<uint64_t>(r_.ReadI64());
-            seen |= 1u << 9;
-          }
-          break;
-        case field::kSpanTags:
-          if (IsOrSkip(ThriftType::kList)) {
-            position_.list = "tags";
-            ReadTags(span.attributes);
-            if (r_.ok()) position_.list = nullptr;  // on error, keep where it happened
-          }
-          break;
-        case field::kSpanLogs:
-          if (IsOrSkip(ThriftType::kList)) {
-            position_.list = "logs";
-            uint32_t size = ReadListOf(ThriftType::kStruct, "expected list<Log>");
-            span.events.reserve(ReserveCap(size, kMinLogBytes));
-            for (uint32_t i = 0; i < size && r_.ok(); ++i) {
-              position_.item = i;
-              ReadLog(span.events.emplace_back(batch_.arena()));
-            }
-            if (r_.ok()) position_ = {position_.span};
-          }
-          break;
-        default: r_.Skip(r_.field_type());
-      }
+          if (r_.ok()) position_ = {position_.span};
+        }
+        break;
+      default: r_.Skip(r_.field_type());
     }
+  }
+
+  template <int16_t kId, ThriftType kType>
+  [[gnu::always_inline]] void ReadSpanFieldIfNext(Span& span, SpanFields& f) {
+    if (r_.NextFieldIs(kId, kType)) ReadSpanField(kId, span, f);
+  }
+
+  void ReadSpan(uint32_t resource_index) {
+    Span& span = batch_.AddSpan(resource_index, 0);
+    references_.clear();
+    SpanFields f;
+    if (!r_.BeginStruct()) return;
+    // The fields in the order clients write them, then the general loop (see NextFieldIs).
+    ReadSpanFieldIfNext<field::kSpanTraceIdLow, ThriftType::kI64>(span, f);
+    ReadSpanFieldIfNext<field::kSpanTraceIdHigh, ThriftType::kI64>(span, f);
+    ReadSpanFieldIfNext<field::kSpanSpanId, ThriftType::kI64>(span, f);
+    ReadSpanFieldIfNext<field::kSpanParentSpanId, ThriftType::kI64>(span, f);
+    ReadSpanFieldIfNext<field::kSpanOperationName, ThriftType::kString>(span, f);
+    ReadSpanFieldIfNext<field::kSpanReferences, ThriftType::kList>(span, f);
+    ReadSpanFieldIfNext<field::kSpanFlags, ThriftType::kI32>(span, f);
+    ReadSpanFieldIfNext<field::kSpanStartTime, ThriftType::kI64>(span, f);
+    ReadSpanFieldIfNext<field::kSpanDuration, ThriftType::kI64>(span, f);
+    ReadSpanFieldIfNext<field::kSpanTags, ThriftType::kList>(span, f);
+    ReadSpanFieldIfNext<field::kSpanLogs, ThriftType::kList>(span, f);
+    while (r_.NextField()) ReadSpanField(r_.field_id(), span, f);
     r_.EndStruct();
     if (!r_.ok()) return;
     constexpr unsigned kRequired = (1u << 1) | (1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) |
                                    (1u << 7) | (1u << 8) | (1u << 9);
-    if (seen != kRequired) {
-      r_.Fail(MissingSpanField(seen, kRequired));
+    if (f.seen != kRequired) {
+      r_.Fail(MissingSpanField(f.seen, kRequired));
       return;
     }
-    span.start_time_unix_nano = start_us * 1000;
-    span.end_time_unix_nano = (start_us + duration_us) * 1000;
-    jaeger::FinishSpan(batch_, span, parent, references_, scopes_);
+    span.start_time_unix_nano = f.start_us * 1000;
+    span.end_time_unix_nano = (f.start_us + f.duration_us) * 1000;
+    jaeger::FinishSpan(batch_, span, f.parent, references_, scopes_);
   }
 
   static const char* MissingSpanField(unsigned seen, unsigned required) {

@@ -1,14 +1,16 @@
 #include "tracecore/translate/jaeger_translation.h"
 
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <utility>
+
 #include "../codec/json_writer.h"
+#include "jaeger_span_tags.h"
 #include "tracecore/text.h"
 
 namespace ariadne::tracecore::jaeger {
 namespace {
-
-constexpr std::string_view kServiceName = "service.name";
-constexpr std::string_view kRefTypeAttribute = "opentracing.ref_type";
-constexpr std::string_view kEventField = "event";
 
 // What a Jaeger tag means to the model; kPlain tags stay attributes.
 enum class SpecialTag {
@@ -22,21 +24,67 @@ enum class SpecialTag {
   kTraceState,
 };
 
-// The special keys have pairwise different lengths, so one length switch and one compare decide.
-SpecialTag ClassifyTag(std::string_view key) {
-  switch (key.size()) {
-    case 5: return key == "error" ? SpecialTag::kError : SpecialTag::kPlain;
-    case 9: return key == "span.kind" ? SpecialTag::kSpanKind : SpecialTag::kPlain;
-    case 14: return key == "w3c.tracestate" ? SpecialTag::kTraceState : SpecialTag::kPlain;
-    case 15: return key == "otel.scope.name" ? SpecialTag::kScopeName : SpecialTag::kPlain;
-    case 16: return key == "otel.status_code" ? SpecialTag::kStatusCode : SpecialTag::kPlain;
-    case 17: return key == "otel.library.name" ? SpecialTag::kScopeName : SpecialTag::kPlain;
-    case 18: return key == "otel.scope.version" ? SpecialTag::kScopeVersion : SpecialTag::kPlain;
-    case 20: return key == "otel.library.version" ? SpecialTag::kScopeVersion : SpecialTag::kPlain;
-    case 23:
-      return key == "otel.status_description" ? SpecialTag::kStatusDescription : SpecialTag::kPlain;
-    default: return SpecialTag::kPlain;
+// The special keys have pairwise different lengths, so the key's length picks the one candidate
+// and one compare decides: a table load rather than a switch, whose indirect jump mispredicts on
+// the varied key lengths of real spans. Most tags are plain, and the first and last 4 bytes tell
+// most plain keys from the candidate (lengths without a special key have an all-zero candidate,
+// and nothing matches it but a key of zero bytes, which is still plain: its tag is kPlain).
+constexpr char kNoSpecialKey[32] = {};
+constexpr size_t kShortestSpecialKey = 5;
+
+struct SpecialKey {
+  const char* bytes = kNoSpecialKey;  // as many bytes as the table index
+  SpecialTag tag = SpecialTag::kPlain;
+};
+
+constexpr auto kSpecialKeyOfLength = [] {
+  std::array<SpecialKey, 24> table{};
+  for (const auto& [key, tag] : {
+           std::pair<std::string_view, SpecialTag>{"error", SpecialTag::kError},
+           {"span.kind", SpecialTag::kSpanKind},
+           {"w3c.tracestate", SpecialTag::kTraceState},
+           {"otel.scope.name", SpecialTag::kScopeName},
+           {"otel.status_code", SpecialTag::kStatusCode},
+           {"otel.library.name", SpecialTag::kScopeName},
+           {"otel.scope.version", SpecialTag::kScopeVersion},
+           {"otel.library.version", SpecialTag::kScopeVersion},
+           {"otel.status_description", SpecialTag::kStatusDescription},
+       }) {
+    table[key.size()] = {key.data(), tag};
   }
+  return table;
+}();
+static_assert(std::count_if(kSpecialKeyOfLength.begin(), kSpecialKeyOfLength.end(),
+                            [](const SpecialKey& special) {
+                              return special.tag != SpecialTag::kPlain;
+                            }) == 9,
+              "two special keys have the same length");
+
+template <typename Word>
+Word WordAt(const char* bytes, size_t offset) {
+  Word word;
+  std::memcpy(&word, bytes + offset, sizeof(word));
+  return word;
+}
+
+// a == b for two strings of the same length `n`, 4 <= n <= 32, without a call: overlapping words.
+bool SameBytes(const char* a, const char* b, size_t n) {
+  uint64_t differ = (WordAt<uint32_t>(a, 0) ^ WordAt<uint32_t>(b, 0)) |
+                    (WordAt<uint32_t>(a, n - 4) ^ WordAt<uint32_t>(b, n - 4));
+  if (differ != 0) return false;  // most plain keys
+  for (size_t offset = 0; offset + 8 < n; offset += 8) {
+    differ |= WordAt<uint64_t>(a, offset) ^ WordAt<uint64_t>(b, offset);
+  }
+  if (n >= 8) differ |= WordAt<uint64_t>(a, n - 8) ^ WordAt<uint64_t>(b, n - 8);
+  return differ == 0;
+}
+
+SpecialTag ClassifyTag(std::string_view key) {
+  if (key.size() < kShortestSpecialKey || key.size() >= kSpecialKeyOfLength.size()) {
+    return SpecialTag::kPlain;
+  }
+  const SpecialKey& candidate = kSpecialKeyOfLength[key.size()];
+  return SameBytes(key.data(), candidate.bytes, key.size()) ? candidate.tag : SpecialTag::kPlain;
 }
 
 bool ParseSpanKind(std::string_view text, SpanKind& kind) {
@@ -115,7 +163,10 @@ void ApplySpecialTags(Span& span, std::string_view& scope_name, std::string_view
         }
         break;
     }
-    if (!consumed) tags[kept++] = tag;
+    if (!consumed) {
+      if (kept != i) tags[kept] = tag;  // spans rarely carry a special tag: no self-copies
+      ++kept;
+    }
   }
   tags.resize(kept);
   if (!has_status_code && error_flag) span.status.code = SpanStatusCode::kError;
@@ -134,7 +185,7 @@ void ApplyEventNames(Span& span) {
   for (Event& event : span.events) {
     Attributes& fields = event.attributes;
     for (size_t i = 0; i < fields.size(); ++i) {
-      if (fields[i].key == kEventField && fields[i].value.type() == ValueType::kString) {
+      if (fields[i].key == kEventFieldKey && fields[i].value.type() == ValueType::kString) {
         event.name = fields[i].value.string_value();
         fields.erase(fields.begin() + static_cast<std::ptrdiff_t>(i));
         break;
@@ -166,7 +217,7 @@ void ApplyReferences(SpanBatch& batch, Span& span, SpanId parent_span_id,
     link.trace_id = ref.trace_id;
     link.span_id = ref.span_id;
     link.attributes.push_back(
-        {kRefTypeAttribute,
+        {kRefTypeKey,
          AnyValue::String(ref.type == RefType::kChildOf ? "child_of" : "follows_from")});
   }
 }
@@ -204,7 +255,7 @@ void WriteAnyValue(json::JsonWriter& writer, const AnyValue& value) {
 
 uint32_t AddProcessResource(SpanBatch& batch, std::string_view service_name) {
   uint32_t index = batch.AddResource();
-  batch.resources()[index].attributes.push_back({kServiceName, AnyValue::String(service_name)});
+  batch.resources()[index].attributes.push_back({kServiceNameKey, AnyValue::String(service_name)});
   return index;
 }
 
@@ -263,23 +314,18 @@ std::string& SpanView::NextScratch() {
 }
 
 void SpanView::AddFlattened(const Attribute& attribute, std::vector<Attribute>& into) {
-  ValueType type = attribute.value.type();
-  if (type == ValueType::kArray || type == ValueType::kMap) {
-    into.push_back({attribute.key, ToJaegerValue(attribute.value, NextScratch())});
-  } else if (type == ValueType::kEmpty) {
-    into.push_back({attribute.key, AnyValue::String({})});
+  if (IsJaegerValue(attribute.value)) {
+    into.push_back(attribute);
   } else {
-    into.push_back(attribute);  // scalars are Jaeger values as they are (see ToJaegerValue)
+    into.push_back({attribute.key, ToJaegerValue(attribute.value, NextScratch())});
   }
 }
 
 void SpanView::LoadProcess(const Resource& resource) {
   process_tags.clear();
   service_name = resource.ServiceName();
-  for (const Attribute& attribute : resource.attributes) {
-    if (attribute.key == kServiceName && attribute.value.type() == ValueType::kString) continue;
-    AddFlattened(attribute, process_tags);
-  }
+  ForEachProcessTag(resource,
+                    [&](const Attribute& attribute) { AddFlattened(attribute, process_tags); });
 }
 
 void SpanView::Load(const SpanBatch& batch, const Span& span) {
@@ -288,34 +334,13 @@ void SpanView::Load(const SpanBatch& batch, const Span& span) {
   references.clear();
 
   start_time_us = span.start_time_unix_nano / 1000;
-  duration_us = span.end_time_unix_nano > span.start_time_unix_nano
-                    ? (span.end_time_unix_nano - span.start_time_unix_nano) / 1000
-                    : 0;
+  duration_us = DurationNanos(span) / 1000;
   flags = span.flags & 0xFF;
 
   LoadProcess(batch.resource_of(span));
 
-  const Scope& scope = batch.scope_of(span);
-  if (!scope.name.empty()) tags.push_back({"otel.scope.name", AnyValue::String(scope.name)});
-  if (!scope.version.empty())
-    tags.push_back({"otel.scope.version", AnyValue::String(scope.version)});
-  for (const Attribute& attribute : span.attributes) AddFlattened(attribute, tags);
-  if (span.kind != SpanKind::kUnspecified) {
-    tags.push_back({"span.kind", AnyValue::String(SpanKindLowerName(span.kind))});
-  }
-  switch (span.status.code) {
-    case SpanStatusCode::kUnset: break;
-    case SpanStatusCode::kOk: tags.push_back({"otel.status_code", AnyValue::String("OK")}); break;
-    case SpanStatusCode::kError:
-      tags.push_back({"otel.status_code", AnyValue::String("ERROR")});
-      tags.push_back({"error", AnyValue::Bool(true)});
-      break;
-  }
-  if (!span.status.message.empty()) {
-    tags.push_back({"otel.status_description", AnyValue::String(span.status.message)});
-  }
-  if (!span.trace_state.empty())
-    tags.push_back({"w3c.tracestate", AnyValue::String(span.trace_state)});
+  ForEachSpanTag(batch.scope_of(span), span,
+                 [&](const Attribute& attribute) { AddFlattened(attribute, tags); });
 
   logs.resize(span.events.size());
   for (size_t i = 0; i < span.events.size(); ++i) {
@@ -323,20 +348,11 @@ void SpanView::Load(const SpanBatch& batch, const Span& span) {
     Log& log = logs[i];
     log.timestamp_us = event.time_unix_nano / 1000;
     log.fields.clear();
-    if (!event.name.empty()) log.fields.push_back({kEventField, AnyValue::String(event.name)});
-    for (const Attribute& attribute : event.attributes) AddFlattened(attribute, log.fields);
+    ForEachLogField(event,
+                    [&](const Attribute& attribute) { AddFlattened(attribute, log.fields); });
   }
 
-  if (!span.parent_span_id.empty()) {
-    references.push_back({RefType::kChildOf, span.trace_id, span.parent_span_id});
-  }
-  for (const Link& link : span.links) {
-    const Attribute* ref_type = FindAttribute(link.attributes, kRefTypeAttribute);
-    bool child_of = ref_type != nullptr && ref_type->value.type() == ValueType::kString &&
-                    ref_type->value.string_value() == "child_of";
-    references.push_back(
-        {child_of ? RefType::kChildOf : RefType::kFollowsFrom, link.trace_id, link.span_id});
-  }
+  ForEachReference(span, [&](const Reference& reference) { references.push_back(reference); });
 }
 
 }  // namespace ariadne::tracecore::jaeger

@@ -24,6 +24,11 @@
 //   }
 //   reader.EndStruct();
 // A field that is not consumed must be skipped with Skip(field_type()) before the next NextField().
+//
+// Writers put fields in id order, so a decoder may first take the fields it expects, in that
+// order, with NextFieldIs(id, type) (a compare instead of a dispatch per field), then finish with
+// the loop above for whatever did not match (STOP, unknown, repeated or mistyped fields): the
+// fields are still handled one by one in wire order, so the result is the loop's alone.
 #pragma once
 
 #include <cstddef>
@@ -116,6 +121,17 @@ class ReaderBase {
 
   int16_t field_id() const { return field_id_; }
   ThriftType field_type() const { return field_type_; }
+
+  // For a decoder's fast path over one exact byte layout: the bytes not read yet (empty after an
+  // error), and Advance() past the first `n` of them (n <= remaining()) once the fast path has
+  // decoded them. The fast path must leave the reader where the reads above would have left it
+  // after the same bytes: whole values and, in the compact protocol, whole structs up to and
+  // including their STOP (field-id deltas are tracked per struct). On anything else it consumes
+  // nothing and lets the general reads decide, errors included.
+  std::string_view unread() const {
+    return {reinterpret_cast<const char*>(cur_), static_cast<size_t>(end_ - cur_)};
+  }
+  void Advance(size_t n) { cur_ += n; }
 
   // OK, or the first error with its byte offset, e.g. "byte 17: string length runs past the end".
   Status status() const {
@@ -271,6 +287,19 @@ class ThriftBinaryReader : public thrift_internal::ReaderBase<ThriftBinaryReader
     return !failed_;
   }
 
+  // Reads the next field header only if it is field `id` of wire type `type` (see the file
+  // comment); otherwise, at STOP, on another field or on malformed bytes, consumes nothing.
+  ARIADNE_THRIFT_INLINE bool NextFieldIs(int16_t id, ThriftType type) {
+    if (end_ - cur_ < 3 || cur_[0] != static_cast<uint8_t>(type)) return false;
+    uint16_t wire_id;
+    std::memcpy(&wire_id, cur_ + 1, 2);
+    if (thrift_internal::ByteSwap16(wire_id) != static_cast<uint16_t>(id)) return false;
+    cur_ += 3;
+    field_type_ = type;
+    field_id_ = id;
+    return true;
+  }
+
   ARIADNE_THRIFT_INLINE bool ReadBool() { return ReadI8() != 0; }
   ARIADNE_THRIFT_INLINE int8_t ReadI8() {
     if (!Need(1)) return 0;
@@ -424,6 +453,22 @@ class ThriftCompactReader : public thrift_internal::ReaderBase<ThriftCompactRead
     return true;
   }
 
+  // Reads the next field header only if it is field `id` of wire type `type` written as a delta
+  // from the previous field (see the file comment); otherwise consumes nothing. Always false for
+  // kBool (its value rides in the header: read bool fields with NextField).
+  ARIADNE_THRIFT_INLINE bool NextFieldIs(int16_t id, ThriftType type) {
+    int delta = id - last_field_id_;
+    uint8_t nibble = kNibbleOfType[static_cast<uint8_t>(type) & 0x1F];
+    if (cur_ == end_ || delta <= 0 || delta > 15 || nibble == 0) return false;
+    if (*cur_ != ((delta << 4) | nibble)) return false;
+    ++cur_;
+    last_field_id_ = id;
+    field_id_ = id;
+    field_type_ = type;
+    pending_bool_ = false;
+    return true;
+  }
+
   // In a bool field the value was in the field header; elsewhere (list elements) it is a byte.
   ARIADNE_THRIFT_INLINE bool ReadBool() {
     if (pending_bool_) {
@@ -492,6 +537,12 @@ class ThriftCompactReader : public thrift_internal::ReaderBase<ThriftCompactRead
       ThriftType::kStruct, ThriftType::kUuid, ThriftType::kStop, ThriftType::kStop,
   };
 
+  // ThriftType -> compact type nibble, for NextFieldIs; 0 for bool and invalid types.
+  static constexpr uint8_t kNibbleOfType[32] = {
+      0,  0, 0, 3, 7, 0, 4, 0, 5, 0, 6, 8, 12, 11, 10, 9,
+      13, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  0,  0,  0,
+  };
+
   static int64_t ZigZag(uint64_t n) {
     return static_cast<int64_t>(n >> 1) ^ -static_cast<int64_t>(n & 1);
   }
@@ -510,15 +561,29 @@ class ThriftCompactReader : public thrift_internal::ReaderBase<ThriftCompactRead
   [[gnu::noinline]] uint64_t RawVarintSlow() {
     const uint8_t* p = cur_;
     if (end_ - p >= 10) {  // no bounds checks inside the longest varint
-      uint64_t byte = *p++;
-      uint64_t value = byte & 0x7F;
-      for (int shift = 7; shift < 70; shift += 7) {
-        byte = *p++;
-        value |= (byte & 0x7F) << shift;
-        if (byte < 0x80) {
-          cur_ = p;
-          return value;
-        }
+      // The first 8 bytes as one word: the lowest byte without its continuation bit ends the
+      // varint; the 7-bit groups are then gathered in three shift-and-mask steps.
+      uint64_t word;
+      std::memcpy(&word, p, 8);  // little-endian host
+      uint64_t ends = ~word & 0x8080808080808080ULL;
+      if (ends != 0) {
+        int length = (__builtin_ctzll(ends) >> 3) + 1;  // bytes, 1..8
+        if (length < 8) word &= (uint64_t{1} << (8 * length)) - 1;
+        cur_ = p + length;
+        return GatherSevenBitGroups(word);
+      }
+      uint64_t value = GatherSevenBitGroups(word);  // 56 bits; a 9th and maybe a 10th byte follow
+      uint64_t byte = p[8];
+      value |= (byte & 0x7F) << 56;
+      if (byte < 0x80) {
+        cur_ = p + 9;
+        return value;
+      }
+      byte = p[9];
+      value |= byte << 63;  // bits beyond 64 are dropped, as the byte-wise loop drops them
+      if (byte < 0x80) {
+        cur_ = p + 10;
+        return value;
       }
       Fail("varint longer than 10 bytes");
       return 0;
@@ -538,6 +603,13 @@ class ThriftCompactReader : public thrift_internal::ReaderBase<ThriftCompactRead
     }
     Fail("varint longer than 10 bytes");
     return 0;
+  }
+
+  // The low 7 bits of each of the 8 bytes of `word` (little-endian), packed into 56 bits.
+  static uint64_t GatherSevenBitGroups(uint64_t word) {
+    word = ((word & 0x7F007F007F007F00ULL) >> 1) | (word & 0x007F007F007F007FULL);
+    word = ((word & 0x3FFF00003FFF0000ULL) >> 2) | (word & 0x00003FFF00003FFFULL);
+    return ((word & 0x0FFFFFFF00000000ULL) >> 4) | (word & 0x000000000FFFFFFFULL);
   }
 
   int16_t last_field_id_ = 0;
