@@ -38,7 +38,6 @@ constexpr size_t kMaxDiskFileBytes = size_t{32} << 20;  // a file of --query.sta
 constexpr size_t kMaxEchoedPath = 200;                  // of a path quoted in an answer
 
 constexpr std::string_view kNoCache = "no-cache";
-constexpr std::string_view kImmutable = "public, max-age=31536000, immutable";
 
 struct ContentType {
   std::string_view extension;
@@ -428,11 +427,6 @@ std::string_view Extension(std::string_view path) {
   return name.substr(dot + 1);
 }
 
-std::string_view CacheControlFor(std::string_view relative, bool from_disk) {
-  if (from_disk) return kNoCache;  // being edited: revalidate every time
-  return relative.starts_with("static/") ? kImmutable : kNoCache;
-}
-
 Status InvalidConfig(const UiOptions& options, std::string reason) {
   return Status::InvalidArgument(options.ui_config_flag + ": " + options.ui_config_file + " " +
                                  std::move(reason));
@@ -523,11 +517,9 @@ Status UiAssets::LoadFiles(const UiOptions& options, std::string& index_template
         index_template = file.bytes;
         continue;
       }
-      files_.emplace(std::string(file.path),
-                     Asset{.bytes = file.bytes,
-                           .etag = EntityTag(file.bytes),
-                           .content_type = ContentTypeFor(file.path),
-                           .cache_control = CacheControlFor(file.path, false)});
+      files_.emplace(std::string(file.path), Asset{.bytes = file.bytes,
+                                                   .etag = EntityTag(file.bytes),
+                                                   .content_type = ContentTypeFor(file.path)});
     }
     if (index_template.empty()) {
       return Status::InvalidArgument(
@@ -573,8 +565,7 @@ Status UiAssets::Load(const UiOptions& options, std::shared_ptr<const UiAssets>&
   assets->index_html_ = ProcessIndex(index_template, in, replaced);
   assets->index_ = Asset{.bytes = assets->index_html_,
                          .etag = EntityTag(assets->index_html_),
-                         .content_type = "text/html; charset=utf-8",
-                         .cache_control = kNoCache};
+                         .content_type = "text/html; charset=utf-8"};
 
   auto log = runtime::Logger("query");
   if ((in.config_json && replaced.config_json == 0) || (in.config_js && replaced.config_js == 0)) {
@@ -597,7 +588,8 @@ Status UiAssets::Load(const UiOptions& options, std::shared_ptr<const UiAssets>&
 
 void UiAssets::Answer(const HttpRequest& request, const Asset& asset, HttpResponse& response) {
   response.headers.emplace_back("ETag", asset.etag);
-  response.headers.emplace_back("Cache-Control", std::string(asset.cache_control));
+  // Every file is revalidated: without a build step, names do not change with their content.
+  response.headers.emplace_back("Cache-Control", std::string(kNoCache));
   if (NoneMatchHits(request.Header("If-None-Match"), asset.etag)) {
     response.status = 304;
     return;
@@ -626,10 +618,7 @@ UiAssets::DiskRead UiAssets::ReadDiskFile(const std::string& relative, std::stri
   if (!ReadRegularFile(text, kMaxDiskFileBytes, true, data, &too_large).empty()) {
     return too_large ? DiskRead::kTooLarge : DiskRead::kMissing;
   }
-  out = Asset{.bytes = data,
-              .etag = EntityTag(data),
-              .content_type = ContentTypeFor(relative),
-              .cache_control = CacheControlFor(relative, true)};
+  out = Asset{.bytes = data, .etag = EntityTag(data), .content_type = ContentTypeFor(relative)};
   return DiskRead::kServed;
 }
 

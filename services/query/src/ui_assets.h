@@ -3,10 +3,9 @@
 //
 //   GET|HEAD B/index.html, B, B/ and every other path that is not a file (the UI's own routes,
 //            e.g. B/search, B/trace/{id})       index.html as processed at start-up, no-cache
-//   GET|HEAD B/<file>                          that file; embedded ones under B/static/ are
-//                                              cached for a year (names there must change with
-//                                              their content), all others no-cache; ETag,
-//                                              If-None-Match -> 304
+//   GET|HEAD B/<file>                          that file, no-cache with an ETag (If-None-Match
+//                                              -> 304): the UI's file names do not change with
+//                                              their content, so a browser revalidates each one
 //   GET|HEAD B/static/<missing>, B/<missing>.js (a name with a file type, see ContentTypeFor)
 //                                              404: a missing script is not answered with a page
 //   GET|HEAD B/api, B/api/<unknown>            404 in Jaeger's envelope (the API's own routes are
@@ -87,7 +86,6 @@ class UiAssets {
     std::string_view bytes;
     std::string etag;  // quoted
     std::string_view content_type;
-    std::string_view cache_control;
   };
   enum class DiskRead { kServed, kMissing, kTooLarge };
 
