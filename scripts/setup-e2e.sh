@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests (tests/e2e) need besides the build:
 #   - the OpenTelemetry JS SDK clients: `npm ci` in tests/e2e/clients/node (package-lock.json);
+#   - the browser tests' playwright-core: `npm ci` in tests/e2e/ui (package-lock.json), and Debian's
+#     `chromium` package (apt), which playwright-core drives headless at /usr/bin/chromium;
 #   - the OpenTelemetry Python SDK clients: a venv at tests/e2e/clients/python/.venv with
 #     requirements.txt, and one at .venv-jaeger with requirements-jaeger.txt (the seed's Jaeger
 #     Thrift exporter, which needs an older SDK);
@@ -8,9 +10,10 @@
 #     installing that package (which would add a service): only usr/bin/promtool is copied to
 #     $ARIADNE_DEPS/bin/promtool (default /opt/ariadne-deps/bin/promtool).
 # Idempotent: each part is skipped when already in place, and then nothing is printed; otherwise one
-# line per thing installed. Needs node >= 18 with npm, python3 (3.9+) with pip, apt; run as root (or
-# with sudo available) for the apt steps. Touches nothing outside the two client folders and
-# $ARIADNE_DEPS, apart from installing Debian's python3-venv when the venv module is missing.
+# line per thing installed. Needs node >= 20 with npm, python3 (3.9+) with pip, apt; run as root (or
+# with sudo available) for the apt steps. Touches nothing outside the two client folders,
+# tests/e2e/ui/node_modules and $ARIADNE_DEPS, apart from installing Debian's chromium (when
+# /usr/bin/chromium does not run) and python3-venv (when the venv module is missing).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -29,13 +32,14 @@ die() {
   exit 1
 }
 
-# ---- node clients --------------------------------------------------------------------------------
-# node_modules matches the lock when the stamp written after the last successful `npm ci` holds the
-# lock's current checksum (npm ci removes node_modules, stamp included, before installing).
+# ---- node packages (the JS clients, the browser tests) -------------------------------------------
+# setup_node DIR WHAT: `npm ci` in $root/DIR. node_modules matches the lock when the stamp written
+# after the last successful `npm ci` holds the lock's current checksum (npm ci removes node_modules,
+# stamp included, before installing).
 setup_node() {
-  local dir="$clients/node"
+  local dir="$root/$1"
   local stamp="$dir/node_modules/.ariadne-lock.sha256"
-  command -v npm >/dev/null || die "npm is not installed (node >= 18 with npm is needed)"
+  command -v npm >/dev/null || die "npm is not installed (node >= 20 with npm is needed)"
   local want
   want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
   if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] &&
@@ -45,7 +49,24 @@ setup_node() {
   (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null) ||
     die "npm ci failed in $dir"
   echo "$want" >"$stamp"
-  echo "setup-e2e: installed the OpenTelemetry JS clients (npm ci) in tests/e2e/clients/node"
+  echo "setup-e2e: installed $2 (npm ci) in $1"
+}
+
+# ---- chromium ------------------------------------------------------------------------------------
+# Debian's chromium, for the browser tests (tests/e2e/ui drives /usr/bin/chromium).
+setup_chromium() {
+  if /usr/bin/chromium --version >/dev/null 2>&1; then
+    return
+  fi
+  if ! DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+    chromium >/dev/null 2>&1; then
+    # A fresh machine may have no package lists yet.
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+      chromium >/dev/null || die "apt-get install chromium failed"
+  fi
+  /usr/bin/chromium --version >/dev/null 2>&1 || die "/usr/bin/chromium does not run after installing chromium"
+  echo "setup-e2e: installed chromium ($(/usr/bin/chromium --version 2>/dev/null))"
 }
 
 # ---- python clients ------------------------------------------------------------------------------
@@ -119,7 +140,9 @@ setup_promtool() {
   echo "setup-e2e: installed promtool from $(basename "$deb") as $target"
 }
 
-setup_node
+setup_node tests/e2e/clients/node "the OpenTelemetry JS clients"
+setup_node tests/e2e/ui "playwright-core for the browser tests"
+setup_chromium
 setup_python .venv requirements.txt
 setup_python .venv-jaeger requirements-jaeger.txt
 setup_promtool
