@@ -72,7 +72,7 @@ TEST_CASE("Config: a value may contain '=' and may start with '-'") {
   CHECK(f.options.storage_type == "-x");
 }
 
-TEST_CASE("Config: the last of a repeated flag wins; a repeated list flag adds") {
+TEST_CASE("Config: the last of a repeated flag wins, a repeated list flag adds") {
   Fixture f;
   REQUIRE(ParseArgs(f.config, {"--collector.queue-size=1", "--collector.queue-size=2",
                                "--collector.tags=x,y", "--collector.tags", "z"})
@@ -199,7 +199,7 @@ TEST_CASE("Config: only the strongest source is checked") {
   CHECK(f.options.queue_size == 10);
 }
 
-TEST_CASE("Config: CONFIG_FILE names the file; --config-file beats it") {
+TEST_CASE("Config: CONFIG_FILE names the file, --config-file beats it") {
   const TempFile from_environment("collector.queue-size: 40\n");
   const TempFile from_flag("collector.queue-size: 41\n");
   Fixture f;

@@ -725,7 +725,7 @@ TEST_CASE("Start reports a port in use and a bad address with the listener's nam
   }
 }
 
-TEST_CASE("\":port\" listens on every interface") {
+TEST_CASE("a host-port of \":port\" listens on every interface") {
   HttpServerOptions options = TestServer::DefaultOptions();
   options.host_port = ":0";
   TestServer server(options);

@@ -109,7 +109,7 @@ TEST_CASE("batches without a client uuid or a seqNo are ignored") {
   CHECK(metrics.tracked_clients() == 0);
 }
 
-TEST_CASE("the first batch sets the baseline; later batches add the growth of seqNo and stats") {
+TEST_CASE("the first batch sets the baseline, later batches add the growth of seqNo and stats") {
   prometheus::Registry registry;
   ClientMetrics metrics(registry);
   metrics.Record("client-a", Batch(5, Stats(10, 20, 30)));

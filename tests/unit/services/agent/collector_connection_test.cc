@@ -178,7 +178,7 @@ TEST_CASE("address literals and names resolve with getaddrinfo into one round-ro
              Catch::Contains("ipv4:127.0.0.1:14250") || Catch::Contains("ipv6:[::1]:14250"));
 }
 
-TEST_CASE("a name that does not resolve at start is not fatal; it is retried") {
+TEST_CASE("a name that does not resolve at start is not fatal, it is retried") {
   prometheus::Registry registry;
   FakeDns dns;
   std::unique_ptr<CollectorConnection> connection;
@@ -195,7 +195,7 @@ TEST_CASE("a name that does not resolve at start is not fatal; it is retried") {
 }
 
 TEST_CASE(
-    "a changed address set replaces the channel; a name that stops resolving keeps its "
+    "a changed address set replaces the channel, a name that stops resolving keeps its "
     "last addresses") {
   prometheus::Registry registry;
   FakeDns dns;
@@ -237,7 +237,7 @@ TEST_CASE("names are re-resolved every resolve_interval in the background") {
   connection->Stop();  // idempotent
 }
 
-TEST_CASE("the connected gauge follows the channel; reconnects are counted") {
+TEST_CASE("the connected gauge follows the channel, reconnects are counted") {
   const int port = ReservePort();
   prometheus::Registry registry;
   std::unique_ptr<CollectorConnection> connection;

@@ -366,7 +366,7 @@ TEST_CASE("what exceeds the queue bound while the collector is down is dropped a
   CHECK(Dropped(agent.registry, "queue-full") == dropped);  // nothing more lost
 }
 
-TEST_CASE("a batch the collector rejects is dropped as rejected; later batches still arrive") {
+TEST_CASE("a batch the collector rejects is dropped as rejected, later batches still arrive") {
   TestCollector collector;
   TestAgent agent({collector.host_port()});
   SpanFactory good;

@@ -421,7 +421,7 @@ TEST_CASE("with nothing known and the collector down, the answer is Jaeger's 500
   CHECK(agent.Stale() == 0);
 }
 
-TEST_CASE("a request waits at most kMaxRequestWait; the slower answer serves later requests") {
+TEST_CASE("a request waits at most kMaxRequestWait, the slower answer serves later requests") {
   TestCollector collector;
   collector.Set("frontend", RateLimiting(100));
   collector.Hold();

@@ -113,7 +113,7 @@ TEST_CASE("mutual TLS on the OTLP receivers: clients with a certificate from the
   CHECK(collector.store.span_count() == 8);  // one gRPC and one HTTP request got through
 }
 
-TEST_CASE("TLS without client certificates; plain clients cannot talk to a TLS port") {
+TEST_CASE("TLS without client certificates, plain clients cannot talk to a TLS port") {
   const Certificates certificates;
   auto options = LoopbackOptions();
   options.http_tls = certificates.Server(/*mutual=*/false);

@@ -140,7 +140,7 @@ TEST_CASE("Seed query-performance.yaml: every key is accepted, 7d included") {
   CHECK(parsed.options.max_lookback == hours(168));
 }
 
-TEST_CASE("Seed query-config.yaml (section 3.3) is accepted; its SPM keys are ignored") {
+TEST_CASE("Seed query-config.yaml (section 3.3) is accepted, its SPM keys are ignored") {
   // The seed's text, verbatim.
   const TempFile file(
       "# query-config.yaml\n"
@@ -168,7 +168,7 @@ TEST_CASE("The seed's query command: --query.base-path and QUERY_BASE_PATH") {
   CHECK(parsed.options.base_path == "/jaeger");
 }
 
-TEST_CASE("RunQuery: --help exits 0; bad values exit 2 before anything starts") {
+TEST_CASE("RunQuery: --help exits 0, bad values exit 2 before anything starts") {
   // RunQuery blocks SIGTERM and SIGINT in its thread; the test thread gets its mask back.
   const auto run = [](std::vector<std::string> args) {
     args.insert(args.begin(), "ariadne-query");

@@ -142,7 +142,7 @@ TEST_CASE("Search: parameters combined") {
   CHECK(Found(query, "service=shop&tag=url:" + Encode("http://x:80/") + kWindow) == Ids{9});
 }
 
-TEST_CASE("Search: traceID fetches traces directly; service is then not needed") {
+TEST_CASE("Search: traceID fetches traces directly, service is then not needed") {
   RunningQuery query;
   StoreShop(query.store);
   CHECK(Found(query, "traceID=3&traceID=1") == Ids{3, 1});
@@ -151,7 +151,7 @@ TEST_CASE("Search: traceID fetches traces directly; service is then not needed")
   CHECK(Found(query, "traceID=2&service=other&operation=nothing") == Ids{2});
 }
 
-TEST_CASE("Search: without start the window is --query.lookback; max-lookback bounds it") {
+TEST_CASE("Search: without start the window is --query.lookback, max-lookback bounds it") {
   const uint64_t now =
       static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                 std::chrono::system_clock::now().time_since_epoch())

@@ -197,7 +197,7 @@ TEST_CASE("Storage failures are answered 500 with storage's message and counted"
         2);
 }
 
-TEST_CASE("Query::Start names the listener that failed; Shutdown is idempotent") {
+TEST_CASE("Query::Start names the listener that failed, Shutdown is idempotent") {
   RunningQuery first;
   auto options = QueryLoopbackOptions();
   options.http_host_port = "127.0.0.1:" + std::to_string(first.instance->http_port());

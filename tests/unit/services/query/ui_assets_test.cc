@@ -252,7 +252,7 @@ TEST_CASE("the embedded index.html gets the seed's UI config, capabilities, vers
   CHECK(page.find("href=\"api/services\"") != std::string::npos);
 }
 
-TEST_CASE("without a UI config the index keeps the defaults; base path \"\" keeps <base href=/>") {
+TEST_CASE("without a UI config the index keeps the defaults, base path \"\" keeps <base href=/>") {
   const auto assets = Load(MakeOptions(""));
   const std::string& page = assets->index_html();
   CHECK(page.find("const JAEGER_CONFIG = DEFAULT_CONFIG;") != std::string::npos);

@@ -60,7 +60,7 @@ TEST_CASE("a group holds whole traces, about batch-size spans per request") {
   }
 }
 
-TEST_CASE("two sends of one group carry different ids; re-encoded protocols too") {
+TEST_CASE("two sends of one group carry different ids, re-encoded protocols too") {
   const ServiceGraph graph = DefaultServiceGraph();
   for (Protocol protocol : {Protocol::kOtlpHttp, Protocol::kJaegerCompactUdp}) {
     PoolOptions options;

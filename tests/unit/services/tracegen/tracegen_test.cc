@@ -299,7 +299,7 @@ TEST_CASE("gRPC protocols: the server receives exactly the spans tracegen report
   }
 }
 
-TEST_CASE("gRPC RESOURCE_EXHAUSTED counts as rejected; OTLP partial success as partly rejected") {
+TEST_CASE("gRPC RESOURCE_EXHAUSTED counts as rejected, OTLP partial success as partly rejected") {
   SECTION("RESOURCE_EXHAUSTED") {
     TestGrpcServer server(Protocol::kOtlpGrpc, grpc::StatusCode::RESOURCE_EXHAUSTED);
     const FinalReport report = Run(Options("otlp-grpc", server.port(), 30));

@@ -351,7 +351,7 @@ TEST_CASE("zipkin v1 thrift: messaging spans and the ma broker address") {
   CHECK(received.spans()[0].end_time_unix_nano == 35 * kMicros);
 }
 
-TEST_CASE("zipkin v1 thrift: lc names the component; its endpoint is the local service") {
+TEST_CASE("zipkin v1 thrift: lc names the component, its endpoint is the local service") {
   zt::Endpoint batch_host = MakeEndpoint("batch-job", 0, 0);
   zt::Span span = BaseSpan(0x1a);
   span.__set_timestamp(500);
@@ -367,7 +367,7 @@ TEST_CASE("zipkin v1 thrift: lc names the component; its endpoint is the local s
   CHECK(Flatten(local.attributes) == Pairs{{"component", "worker"}});
 }
 
-TEST_CASE("zipkin v1 thrift: binary annotations keep their types; error sets the status") {
+TEST_CASE("zipkin v1 thrift: binary annotations keep their types, error sets the status") {
   auto big_endian = [](uint64_t value, size_t width) {
     std::string bytes(width, '\0');
     for (size_t i = width; i-- > 0; value >>= 8) bytes[i] = static_cast<char>(value);
@@ -510,7 +510,7 @@ TEST_CASE("zipkin v1 json: binary annotation values keep their JSON type") {
   CHECK(batch.scope_of(span).name == "lib");
 }
 
-TEST_CASE("zipkin v1 json: annotations without core values are events; ids and times") {
+TEST_CASE("zipkin v1 json: annotations without core values are events, ids and times") {
   SpanBatch batch = DecodeJsonOk(R"([{"traceId":"48485a3953bb6124","id":"1","parentId":"1",
       "timestamp":10,"duration":5,"annotations":[{"timestamp":12,"value":"hello",
       "endpoint":{"serviceName":"svc","ipv6":"::1","port":99}}]}])");

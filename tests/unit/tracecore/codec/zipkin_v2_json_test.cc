@@ -438,7 +438,7 @@ TEST_CASE("zipkin v2 json: model -> json -> model keeps what Zipkin can carry") 
   CHECK(span.links.empty());                 // links are not carried
 }
 
-TEST_CASE("zipkin v2 json: an empty batch is an empty array; decoding [] adds nothing") {
+TEST_CASE("zipkin v2 json: an empty batch is an empty array, decoding [] adds nothing") {
   SpanBatch empty;
   std::string encoded;
   EncodeV2Json(empty, encoded);

@@ -232,7 +232,7 @@ TEST_CASE("zipkin v2 proto: round trip keeps the fixture") {
   CHECK(bytes_again == bytes);
 }
 
-TEST_CASE("zipkin v2 proto: unknown fields are skipped; unknown kinds read as unspecified") {
+TEST_CASE("zipkin v2 proto: unknown fields are skipped, unknown kinds read as unspecified") {
   pb::ListOfSpans list = FullList();
   list.mutable_spans(0)->set_kind(static_cast<pb::Span_Kind>(9));
   std::string bytes = list.SerializeAsString();

@@ -62,7 +62,7 @@ TEST_CASE("jaeger: process.serviceName and tags become the resource, and back") 
   CHECK(view.process_tags[0].key == "hostname");
 }
 
-TEST_CASE("jaeger: span.kind tag <-> Span::kind; unknown values stay tags") {
+TEST_CASE("jaeger: span.kind tag <-> Span::kind, unknown values stay tags") {
   for (auto [text, kind] : {std::pair{"server", SpanKind::kServer},
                             {"client", SpanKind::kClient},
                             {"producer", SpanKind::kProducer},
@@ -103,7 +103,7 @@ TEST_CASE("jaeger: otel.status_code and otel.status_description <-> Span::status
   CHECK(HasTag(ViewTags(ok.batch, *ok.span), "otel.status_code", "\"OK\""));
 }
 
-TEST_CASE("jaeger: error=true alone means ERROR; error=false stays a tag") {
+TEST_CASE("jaeger: error=true alone means ERROR, error=false stays a tag") {
   JaegerSpanFixture f;
   f.Tag("error", AnyValue::Bool(true));
   f.Finish();
@@ -189,14 +189,14 @@ TEST_CASE("jaeger: logs <-> events, the `event` field is the name and comes firs
   CHECK(view.logs[0].fields[0].value.string_value() == "retry");
 }
 
-TEST_CASE("jaeger: Thrift parentSpanId is the parent; the identical CHILD_OF ref is not a link") {
+TEST_CASE("jaeger: Thrift parentSpanId is the parent, the identical CHILD_OF ref is not a link") {
   JaegerSpanFixture f;
   f.Finish(SpanId{5}, {{RefType::kChildOf, kTrace, SpanId{5}}});
   CHECK(f.span->parent_span_id.value == 5);
   CHECK(f.span->links.empty());
 }
 
-TEST_CASE("jaeger: the first same-trace CHILD_OF ref is the parent; other refs become links") {
+TEST_CASE("jaeger: the first same-trace CHILD_OF ref is the parent, other refs become links") {
   JaegerSpanFixture f;
   f.Finish({}, {{RefType::kFollowsFrom, kTrace, SpanId{3}},
                 {RefType::kChildOf, TraceId{1, 1}, SpanId{4}},
