@@ -11,6 +11,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "span_id_index.h"
+
 namespace ariadne::query {
 namespace {
 
@@ -121,17 +123,19 @@ std::string InvalidReferenceWarning(const tracecore::Link& link) {
 }  // namespace
 
 void UniquifySharedSpanIds(LoadedTrace& trace) {
-  // span id -> whether a CLIENT span has it
-  std::unordered_map<uint64_t, bool> client_has_id;
+  // span id -> whether a CLIENT span has it (1) or not (0)
+  SpanIdIndex client_has_id(trace.spans.size());
   uint64_t max_used = 0;
   for (const Span* span : trace.spans) {
-    bool& client = client_has_id[span->span_id.value];
-    client = client || span->kind == SpanKind::kClient;
+    size_t* client = client_has_id.Emplace(span->span_id.value, 0).first;
+    if (span->kind == SpanKind::kClient) *client = 1;
     max_used = std::max(max_used, span->span_id.value);
   }
   std::unordered_map<uint64_t, uint64_t> new_id_of;
   for (Span* span : trace.spans) {
-    if (span->kind != SpanKind::kServer || !client_has_id[span->span_id.value]) continue;
+    if (span->kind != SpanKind::kServer || *client_has_id.Find(span->span_id.value) == 0) {
+      continue;
+    }
     // Every id above the largest of the trace is unused; Jaeger keeps the all-ones id unused too.
     if (max_used >= std::numeric_limits<uint64_t>::max() - 1) {
       trace.AddWarning(*span, "cannot assign unique span ID, too many spans in the trace");
@@ -163,18 +167,27 @@ void SortAttributes(LoadedTrace& trace) {
 
 void DedupeSpans(LoadedTrace& trace) {
   // Identical spans share their span id, so only spans with the same id are compared (in depth);
-  // in most traces every id is unique and no span is compared at all.
-  std::unordered_map<uint64_t, std::vector<const Span*>> shown_by_id;
-  shown_by_id.reserve(trace.spans.size());
+  // in most traces every id is unique and no span is compared at all. The shown spans of one id
+  // form a chain through `next_same_id`, from the first one, which `first_shown` holds.
+  constexpr size_t kEnd = std::numeric_limits<size_t>::max();
+  SpanIdIndex first_shown(trace.spans.size());
+  std::vector<size_t> next_same_id;  // by index into `kept`
+  next_same_id.reserve(trace.spans.size());
   std::vector<Span*> kept;
   kept.reserve(trace.spans.size());
   for (Span* span : trace.spans) {
-    std::vector<const Span*>& candidates = shown_by_id[span->span_id.value];
-    const bool duplicate =
-        std::any_of(candidates.begin(), candidates.end(),
-                    [&](const Span* shown) { return SpansEqual(trace.batch, *shown, *span); });
-    if (duplicate) continue;
-    candidates.push_back(span);
+    const auto [first, added] = first_shown.Emplace(span->span_id.value, kept.size());
+    if (!added) {
+      size_t last = *first;
+      bool duplicate = false;
+      for (size_t shown = *first; shown != kEnd && !duplicate; shown = next_same_id[shown]) {
+        duplicate = SpansEqual(trace.batch, *kept[shown], *span);
+        last = shown;
+      }
+      if (duplicate) continue;
+      next_same_id[last] = kept.size();
+    }
+    next_same_id.push_back(kEnd);
     kept.push_back(span);
   }
   trace.spans = std::move(kept);

@@ -17,13 +17,14 @@
 #include <arpa/inet.h>
 
 #include <cstdint>
+#include <limits>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "adjusters.h"
 #include "runtime/config.h"
+#include "span_id_index.h"
 
 namespace ariadne::query {
 namespace {
@@ -37,8 +38,7 @@ constexpr uint64_t kMaxTime = uint64_t{1} << 62;
 
 struct Node {
   Span* span = nullptr;
-  std::string host;
-  std::vector<size_t> children;
+  const std::string* host = nullptr;  // HostKey of the span's resource
 };
 
 struct Skew {
@@ -106,7 +106,7 @@ uint64_t Shift(uint64_t time, int64_t delta) {
 class ClockSkewAdjuster {
  public:
   ClockSkewAdjuster(nanoseconds max_delta, LoadedTrace& trace)
-      : max_delta_(max_delta.count()), trace_(trace) {}
+      : max_delta_(max_delta.count()), trace_(trace), index_(trace.spans.size()) {}
 
   void Run() {
     BuildNodes();
@@ -116,53 +116,74 @@ class ClockSkewAdjuster {
  private:
   void BuildNodes() {
     nodes_.reserve(trace_.spans.size());
+    hosts_.resize(trace_.batch.resources().size());
+    host_known_.assign(trace_.batch.resources().size(), false);
     for (Span* span : trace_.spans) {
-      if (!index_.emplace(span->span_id.value, nodes_.size()).second) {
+      if (!index_.Emplace(span->span_id.value, nodes_.size()).second) {
         trace_.AddWarning(*span, "duplicate span IDs; skipping clock skew adjustment");
         continue;
       }
-      nodes_.push_back({span, HostKey(trace_.batch.resource_of(*span)), {}});
+      nodes_.push_back({span, &Host(span->resource_index)});
     }
   }
 
+  // HostKey of the resource, worked out once per resource.
+  const std::string& Host(uint32_t resource_index) {
+    if (!host_known_[resource_index]) {
+      hosts_[resource_index] = HostKey(trace_.batch.resources()[resource_index]);
+      host_known_[resource_index] = true;
+    }
+    return hosts_[resource_index];
+  }
+
+  // Links every node to its parent's children (in node order) and returns the roots.
   std::vector<size_t> FindRoots() {
+    constexpr size_t kNoParent = std::numeric_limits<size_t>::max();
+    std::vector<size_t> parent_of(nodes_.size(), kNoParent);
     std::vector<size_t> roots;
+    first_child_.assign(nodes_.size() + 1, 0);
     for (size_t i = 0; i < nodes_.size(); ++i) {
       const Span& span = *nodes_[i].span;
       if (span.parent_span_id.empty()) {
         roots.push_back(i);
         continue;
       }
-      auto parent = index_.find(span.parent_span_id.value);
-      if (parent != index_.end()) {
-        nodes_[parent->second].children.push_back(i);
+      const size_t* parent = index_.Find(span.parent_span_id.value);
+      if (parent != nullptr) {
+        parent_of[i] = *parent;
+        ++first_child_[*parent + 1];
       } else {
         trace_.AddWarning(span, "invalid parent span IDs=" + span.parent_span_id.ToHex() +
                                     "; skipping clock skew adjustment");
         roots.push_back(i);
       }
     }
+    // Children of node n: children_[first_child_[n], first_child_[n + 1]), in node order.
+    for (size_t i = 0; i < nodes_.size(); ++i) first_child_[i + 1] += first_child_[i];
+    children_.resize(first_child_.back());
+    std::vector<size_t> filled(first_child_.begin(), first_child_.end() - 1);
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      if (parent_of[i] != kNoParent) children_[filled[parent_of[i]]++] = i;
+    }
     return roots;
   }
 
   // Depth first from `root`; a node is shifted before its children are looked at.
   void Walk(size_t root) {
-    struct Visit {
-      size_t node;
-      size_t parent;  // == nodes_.size() for the root
-      Skew skew;
-    };
-    std::vector<Visit> stack = {{root, nodes_.size(), Skew{0, &nodes_[root].host}}};
-    while (!stack.empty()) {
-      Visit visit = stack.back();
-      stack.pop_back();
+    stack_.clear();
+    stack_.push_back({root, nodes_.size(), Skew{0, nodes_[root].host}});
+    while (!stack_.empty()) {
+      Visit visit = stack_.back();
+      stack_.pop_back();
       Node& node = nodes_[visit.node];
-      const bool other_host = node.host != *visit.skew.host || node.host.empty();
+      const bool other_host = *node.host != *visit.skew.host || node.host->empty();
       if (other_host && visit.parent < nodes_.size()) {
-        visit.skew = {CalculateSkew(*node.span, *nodes_[visit.parent].span), &node.host};
+        visit.skew = {CalculateSkew(*node.span, *nodes_[visit.parent].span), node.host};
       }
       Apply(*node.span, visit.skew.delta);
-      for (size_t child : node.children) stack.push_back({child, visit.node, visit.skew});
+      for (size_t child = first_child_[visit.node]; child < first_child_[visit.node + 1]; ++child) {
+        stack_.push_back({children_[child], visit.node, visit.skew});
+      }
     }
   }
 
@@ -188,10 +209,21 @@ class ClockSkewAdjuster {
     trace_.AddWarning(span, "This span's timestamps were adjusted by " + text);
   }
 
+  struct Visit {
+    size_t node;
+    size_t parent;  // == nodes_.size() for the root
+    Skew skew;
+  };
+
   const int64_t max_delta_;
   LoadedTrace& trace_;
   std::vector<Node> nodes_;
-  std::unordered_map<uint64_t, size_t> index_;  // span id -> node
+  SpanIdIndex index_;                // span id -> node
+  std::vector<std::string> hosts_;   // by resource index, once host_known_
+  std::vector<bool> host_known_;     // by resource index
+  std::vector<size_t> first_child_;  // by node, and one past the last node
+  std::vector<size_t> children_;     // node indexes, grouped by parent
+  std::vector<Visit> stack_;
 };
 
 }  // namespace

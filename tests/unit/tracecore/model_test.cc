@@ -1,6 +1,9 @@
 #include "tracecore/model.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <string>
+#include <vector>
 
 namespace ariadne::tracecore {
 namespace {
@@ -57,6 +60,41 @@ TEST_CASE("StableSortByKey sorts by key and keeps the order of equal keys, short
       if (before.key == after.key) REQUIRE(before.value.int_value() < after.value.int_value());
     }
     REQUIRE(attributes.size() == count);
+  }
+}
+
+TEST_CASE("StableSortByKey orders keys byte by byte: prefixes, zero and high bytes, long shares") {
+  // Keys that differ only past their 8th byte, keys that are prefixes of others, keys holding a
+  // zero byte (where a shorter key ends) and bytes from 0x80 up (unsigned order).
+  const std::vector<std::string> keys = {"z",
+                                         "span.kind",
+                                         "",
+                                         "a",
+                                         std::string("a\0", 2),
+                                         std::string("a\0b", 3),
+                                         "ab",
+                                         "http.request.method",
+                                         "http.request.header",
+                                         "http.req",
+                                         "http.re",
+                                         "\xc3\xa9t\xc3\xa9",
+                                         "\x7f",
+                                         "abcdefgh",
+                                         "abcdefg",
+                                         "abcdefghi",
+                                         "span.kind",
+                                         "http.request.method"};
+  for (const size_t count : {keys.size(), size_t{40}}) {
+    CAPTURE(count);
+    std::vector<Attribute> attributes;
+    for (size_t i = 0; i < count; ++i) {
+      attributes.push_back({keys[(i * 5) % keys.size()], AnyValue::Int(static_cast<int64_t>(i))});
+    }
+    std::vector<Attribute> expected = attributes;
+    std::stable_sort(expected.begin(), expected.end(),
+                     [](const Attribute& a, const Attribute& b) { return a.key < b.key; });
+    StableSortByKey(attributes);
+    REQUIRE(attributes == expected);
   }
 }
 

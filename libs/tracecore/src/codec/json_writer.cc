@@ -25,7 +25,8 @@ bool NeedsEscape(std::string_view text) {
   return false;
 }
 
-// The string naming a non-finite `value` in `style`.
+}  // namespace
+
 std::string_view NonFiniteName(double value, NonFiniteStyle style) {
   if (std::isnan(value)) return "NaN";
   bool js = style == NonFiniteStyle::kJavaScript;
@@ -33,7 +34,6 @@ std::string_view NonFiniteName(double value, NonFiniteStyle style) {
   return js ? "-Infinity" : "-Inf";
 }
 
-// Formats a finite `value` as Go's encoding/json does; returns the text's length.
 size_t FormatGoFloat(double value, FloatForm form, char (&text)[40]) {
   double magnitude = std::fabs(value);
   bool exponent = magnitude != 0 && (magnitude < 1e-6 || magnitude >= 1e21);
@@ -52,8 +52,6 @@ size_t FormatGoFloat(double value, FloatForm form, char (&text)[40]) {
   }
   return length;
 }
-
-}  // namespace
 
 #if defined(__SSE2__)
 namespace {

@@ -38,6 +38,13 @@ enum class FloatForm {
 // a JSON string exactly as it is.
 bool IsPlainText(std::string_view text);
 
+// The pieces of JsonWriter::Double, for writers that place numbers themselves:
+// the string naming a non-finite `value` in `style`,
+std::string_view NonFiniteName(double value, NonFiniteStyle style);
+// and the number text of a finite `value` as Go's encoding/json writes it (see JsonWriter's
+// contract) into `text`; returns its length.
+size_t FormatGoFloat(double value, FloatForm form, char (&text)[40]);
+
 // Writes one JSON value (a root object, array or scalar) by appending to a std::string.
 //
 // Contract:

@@ -285,7 +285,10 @@ void FinishSpan(SpanBatch& batch, Span& span, SpanId parent_span_id,
 }
 
 void AppendAnyValueJson(const AnyValue& value, std::string& out) {
-  json::JsonWriter writer(out);
+  // One writer per thread keeps RapidJSON's stack: a new one allocated it for every array or map
+  // (the UI codec flattens one per span of tracegen's traces).
+  thread_local json::JsonWriter writer;
+  writer.Reset(out);
   WriteAnyValue(writer, value);
 }
 

@@ -11,8 +11,8 @@
 //   {"serviceName","tags"} Log      {"timestamp"(µs),"fields":[KeyValue]}   KeyValue
 //   {"key","type","value"}
 // Ids are Jaeger's text form (a trace id is 16 hex chars when its high half is zero). The model is
-// seen through jaeger::SpanView, so span kind, status, scope, trace state, events and links appear
-// as Jaeger tags, logs and references.
+// written by jaeger_translation.h's rules (those jaeger::SpanView applies), so span kind, status,
+// scope, trace state, events and links appear as Jaeger tags, logs and references.
 //
 // KeyValue values by type: "string" a JSON string; "bool" true/false; "int64" a JSON number, or a
 // JSON string when outside ±(2^53−1) (JavaScript cannot hold it exactly); "float64" the shortest
@@ -41,9 +41,9 @@ struct Error {
 
 // How a Trace object is written beyond its spans.
 //
-// Tags come in jaeger::SpanView's order (as Jaeger stores a span translated from OTLP), or sorted
-// by key (stable) with `TagOrder::kSortedByKey`, as Jaeger's SortTagsAndLogFields adjuster leaves
-// them.
+// Tags come in the order jaeger::SpanView gives (as Jaeger stores a span translated from OTLP), or
+// sorted by key (stable) with `TagOrder::kSortedByKey`, as Jaeger's SortTagsAndLogFields adjuster
+// leaves them.
 enum class TagOrder { kAsTranslated, kSortedByKey };
 struct TraceStyle {
   TagOrder tag_order = TagOrder::kAsTranslated;
