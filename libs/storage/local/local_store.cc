@@ -17,6 +17,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <span>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -133,7 +134,10 @@ Status ReadBuckets(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* meta, std::set<
 }  // namespace
 
 LocalStore::LocalStore(LocalStoreOptions options)
-    : options_(std::move(options)), dependencies_(options_.dependency_capacity) {}
+    : options_(std::move(options)),
+      dependencies_(options_.dependency_capacity),
+      // Records are decoded in two halves at most, so one helper is all a read can use.
+      decode_split_(std::min<size_t>(1, runtime::ForkJoin::HelpersForThisMachine())) {}
 
 Status LocalStore::Open(LocalStoreOptions options, std::shared_ptr<LocalStore>& out) {
   std::shared_ptr<LocalStore> store(new LocalStore(std::move(options)));
@@ -610,18 +614,72 @@ Status LocalStore::GetTrace(const TraceId& id, uint32_t max_chunk_spans,
 
 namespace {
 
-// Fills chunks of at most `max_spans` spans and hands each full one to `consume`.
+// Records of a chunk with at least this many spans in all are decoded in two halves at once:
+// below it, handing half to another thread costs more than it saves.
+constexpr uint64_t kSplitDecodeSpans = 256;
+
+// Decodes `records` into `batch`, which keeps a copy of their bytes.
+Status DecodeRecords(std::span<const std::string_view> records, SpanBatch& batch) {
+  for (std::string_view record : records) {
+    ARIADNE_RETURN_IF_ERROR(DecodeRecord(batch.Retain(std::string(record)), batch));
+  }
+  return {};
+}
+
+// Fills chunks of at most `max_spans` spans and hands each full one to `consume`. Records are
+// decoded a chunk at a time, a large chunk in two halves at once through `split`.
 class ChunkWriter {
  public:
-  ChunkWriter(uint32_t max_spans, const SpanChunkConsumer& consume)
-      : max_spans_(std::max<uint32_t>(max_spans, 1)), consume_(consume) {}
+  ChunkWriter(uint32_t max_spans, const SpanChunkConsumer& consume, runtime::ForkJoin& split)
+      : max_spans_(std::max<uint32_t>(max_spans, 1)), consume_(consume), split_(split) {}
 
+  // Adds one record. Its bytes must stay valid until DecodePending(), which the caller calls
+  // before they go away (and Add calls when a chunk is full).
   Status Add(std::string_view record) {
     uint64_t count = 0;
     ARIADNE_RETURN_IF_ERROR(RecordSpanCount(record, count));
-    if (chunk_.spans().size() + count > max_spans_) ARIADNE_RETURN_IF_ERROR(Emit());
-    if (count <= max_spans_) return DecodeRecord(chunk_.Retain(std::string(record)), chunk_);
-    // A record larger than a chunk: decode it alone and hand it out in slices.
+    if (chunk_spans_ + count > max_spans_) ARIADNE_RETURN_IF_ERROR(Emit());
+    if (count > max_spans_) return AddLargerThanAChunk(record);
+    pending_.push_back(record);
+    pending_spans_ += count;
+    chunk_spans_ += count;
+    return {};
+  }
+
+  // Decodes the records added since the last call into the chunk.
+  Status DecodePending() {
+    if (pending_.empty()) return {};
+    const std::span<const std::string_view> records(pending_);
+    Status status;
+    if (pending_spans_ < kSplitDecodeSpans || records.size() < 2) {
+      status = DecodeRecords(records, chunk_);
+    } else {
+      const size_t half = records.size() / 2;
+      SpanBatch second_half;
+      Status second_status;
+      split_.RunBoth([&] { status = DecodeRecords(records.first(half), chunk_); },
+                     [&] { second_status = DecodeRecords(records.subspan(half), second_half); });
+      if (status.ok()) status = second_status;
+      if (status.ok()) chunk_.Append(std::move(second_half));
+    }
+    pending_.clear();
+    pending_spans_ = 0;
+    return status;
+  }
+
+  Status Emit() {
+    ARIADNE_RETURN_IF_ERROR(DecodePending());
+    chunk_spans_ = 0;
+    if (chunk_.spans().empty()) return {};
+    Status consumed = consume_(chunk_);
+    chunk_ = SpanBatch();
+    return consumed;
+  }
+
+ private:
+  // Decodes a record of more than a chunk's spans alone and hands it out in slices. The chunk is
+  // empty (Add emitted it).
+  Status AddLargerThanAChunk(std::string_view record) {
     SpanBatch whole;
     ARIADNE_RETURN_IF_ERROR(DecodeRecord(whole.Retain(std::string(record)), whole));
     for (size_t first = 0; first < whole.spans().size(); first += max_spans_) {
@@ -633,24 +691,20 @@ class ChunkWriter {
     return {};
   }
 
-  Status Emit() {
-    if (chunk_.spans().empty()) return {};
-    Status consumed = consume_(chunk_);
-    chunk_ = SpanBatch();
-    return consumed;
-  }
-
- private:
   const uint32_t max_spans_;
   const SpanChunkConsumer& consume_;
+  runtime::ForkJoin& split_;
   SpanBatch chunk_;
+  uint64_t chunk_spans_ = 0;  // decoded into chunk_ or pending
+  std::vector<std::string_view> pending_;
+  uint64_t pending_spans_ = 0;
 };
 
 }  // namespace
 
 Status LocalStore::ReadRecords(const std::vector<std::string>& keys, uint32_t max_chunk_spans,
                                const SpanChunkConsumer& consume) {
-  ChunkWriter chunks(max_chunk_spans, consume);
+  ChunkWriter chunks(max_chunk_spans, consume, decode_split_);
   constexpr size_t kKeysPerRead = 64;
   for (size_t first = 0; first < keys.size(); first += kKeysPerRead) {
     const size_t count = std::min(kKeysPerRead, keys.size() - first);
@@ -664,6 +718,7 @@ Status LocalStore::ReadRecords(const std::vector<std::string>& keys, uint32_t ma
       ARIADNE_RETURN_IF_ERROR(FromRocks(statuses[i], "reading a span record"));
       ARIADNE_RETURN_IF_ERROR(chunks.Add(View(values[i])));
     }
+    ARIADNE_RETURN_IF_ERROR(chunks.DecodePending());  // before `values` go
   }
   return chunks.Emit();
 }

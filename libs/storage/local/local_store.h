@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "local/dependency_tracker.h"
+#include "runtime/fork_join.h"
 #include "storage/span_reader.h"
 #include "storage/span_writer.h"
 
@@ -150,6 +151,7 @@ class LocalStore final : public SpanWriter, public SpanReader, public Dependency
   uint32_t operations_bucket_ = 0;            // the bucket of written_operations_
   std::set<std::string> written_operations_;  // its operation keys this process has written
   DependencyTracker dependencies_;
+  runtime::ForkJoin decode_split_;  // lets one read decode a large trace on two cores
 
   std::mutex background_mutex_;
   std::condition_variable background_wake_;

@@ -5,6 +5,8 @@
 #include <bit>
 #include <cstring>
 
+#include "copy_fields.h"
+
 namespace ariadne::tracecore {
 namespace {
 
@@ -91,6 +93,31 @@ Span& SpanBatch::AddSpan(uint32_t resource_index, uint32_t scope_index) {
   span.resource_index = resource_index;
   span.scope_index = scope_index;
   return span;
+}
+
+void SpanBatch::Append(SpanBatch&& other) {
+  if (other.data_ == nullptr) return;
+  const auto same_text = [](std::string_view text) { return text; };
+  const auto same_attributes = [](const Attributes& from, Attributes& to) {
+    to.assign(from.begin(), from.end());
+  };
+  Data& from = *other.data_;
+  const auto resource_offset = static_cast<uint32_t>(data_->resources.size());
+  const auto scope_offset = static_cast<uint32_t>(data_->scopes.size());
+  for (const Resource& resource : from.resources) {
+    copy_fields::CopyResource(resource, data_->resources[AddResource()], same_text,
+                              same_attributes);
+  }
+  for (const Scope& scope : from.scopes) {
+    copy_fields::CopyScope(scope, data_->scopes[AddScope()], same_text, same_attributes);
+  }
+  data_->spans.reserve(data_->spans.size() + from.spans.size());
+  for (const Span& span : from.spans) {
+    Span& copy = AddSpan(resource_offset + span.resource_index, scope_offset + span.scope_index);
+    copy_fields::CopySpan(span, copy, arena(), same_text, same_attributes);
+  }
+  data_->appended.push_back(std::move(other.data_));
+  other.data_ = std::make_unique<Data>();
 }
 
 std::string_view SpanBatch::Retain(std::string bytes) {

@@ -97,10 +97,12 @@ struct OwnedError {
   std::string trace_id;
 };
 
-// Renders the traces a search, multi-get or transform returns into `out` as they are loaded.
+// Renders the traces a search, multi-get or transform returns into `out` as they are loaded; a
+// large trace in two halves at once through `split`.
 class TracesResult {
  public:
-  explicit TracesResult(std::string& out) : out_(out), envelope_(out) {}
+  TracesResult(std::string& out, runtime::ForkJoin* split)
+      : out_(out), envelope_(out), split_(split) {}
 
   int64_t total() const { return total_; }
   void Add(const LoadedTrace& trace) {
@@ -109,7 +111,7 @@ class TracesResult {
     constexpr size_t kBytesPerSpan = 2048;
     constexpr size_t kMaxReserve = 64 << 20;
     out_.reserve(out_.size() + std::min(trace.spans.size() * kBytesPerSpan, kMaxReserve));
-    AddLoadedTrace(trace, envelope_);
+    AddLoadedTrace(trace, envelope_, split_);
     ++total_;
   }
   void AddError(std::string message, std::string trace_id) {
@@ -126,6 +128,7 @@ class TracesResult {
  private:
   std::string& out_;
   tracecore::jaeger_ui::TracesEnvelope envelope_;
+  runtime::ForkJoin* const split_;
   int64_t total_ = 0;
   std::vector<OwnedError> errors_;
 };
@@ -251,7 +254,7 @@ void Api::Search(const HttpRequest& request, HttpResponse& response) {
     }
   }
   RenderJson(IsPrettyPrint(params), response, [&](std::string& out) -> Status {
-    TracesResult result(out);
+    TracesResult result(out, &service_.fork_join());
     ARIADNE_RETURN_IF_ERROR(LoadTraces(ids, IsRaw(params), multi_get, result));
     result.Finish();
     return {};
@@ -273,7 +276,7 @@ void Api::Trace(const HttpRequest& request, HttpResponse& response) {
   }
   if (!found) return WriteError(404, kTraceNotFound, response);
   RenderJson(IsPrettyPrint(params), response, [&](std::string& out) -> Status {
-    TracesResult result(out);
+    TracesResult result(out, &service_.fork_join());
     result.Add(trace);
     result.Finish();
     return {};
@@ -374,7 +377,7 @@ void Api::Transform(const HttpRequest& request, HttpResponse& response) {
   const std::vector<LoadedTrace> traces = SplitTraces(batch);
   RenderJson(IsPrettyPrint(runtime::ParseQuery(request.query)), response,
              [&](std::string& out) -> Status {
-               TracesResult result(out);
+               TracesResult result(out, &service_.fork_join());
                for (const LoadedTrace& trace : traces) result.Add(trace);
                result.Finish();
                return {};

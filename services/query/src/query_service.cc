@@ -1,5 +1,7 @@
 #include "query_service.h"
 
+#include <algorithm>
+
 #include "adjusters.h"
 #include "runtime/config.h"
 #include "tracecore/span_copier.h"
@@ -32,7 +34,9 @@ QueryService::QueryService(storage::SpanReader& spans, storage::DependencyReader
       metrics_(metrics),
       options_(options),
       storage_failing_("query", "storage reads are failing: answering 500"),
-      truncating_("query", "traces over --query.max-trace-size are returned truncated") {}
+      truncating_("query", "traces over --query.max-trace-size are returned truncated"),
+      // Work is split in two halves at most, so one helper is all a request can use.
+      fork_join_(std::min<size_t>(1, runtime::ForkJoin::HelpersForThisMachine())) {}
 
 ReadBudget QueryService::NewBudget() const {
   ReadBudget budget;

@@ -14,6 +14,7 @@
 #include "loaded_trace.h"
 #include "query_metrics.h"
 #include "runtime/degraded_episode.h"
+#include "runtime/fork_join.h"
 #include "storage/span_reader.h"
 #include "storage/span_writer.h"
 #include "tracecore/ids.h"
@@ -82,6 +83,10 @@ class QueryService {
   // on.
   tracecore::Status ArchiveTrace(const tracecore::TraceId& id, bool& found);
 
+  // Lets one request use a second core for half of a large piece of work (rendering a big
+  // trace), when the machine has one to spare.
+  runtime::ForkJoin& fork_join() { return fork_join_; }
+
  private:
   // Reads the spans of `id` from `reader` into out.batch within `budget`.
   tracecore::Status Load(storage::SpanReader& reader, const tracecore::TraceId& id,
@@ -97,6 +102,7 @@ class QueryService {
   const QueryServiceOptions options_;
   runtime::DegradedEpisode storage_failing_;
   runtime::DegradedEpisode truncating_;
+  runtime::ForkJoin fork_join_;
 };
 
 // The message of a request stopped by --query.timeout.

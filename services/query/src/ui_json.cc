@@ -93,7 +93,8 @@ void AppendDependencies(const std::vector<storage::DependencyLink>& links, std::
   out.push_back(']');
 }
 
-void AddLoadedTrace(const LoadedTrace& trace, tracecore::jaeger_ui::TracesEnvelope& envelope) {
+void AddLoadedTrace(const LoadedTrace& trace, tracecore::jaeger_ui::TracesEnvelope& envelope,
+                    runtime::ForkJoin* split) {
   const tracecore::jaeger_ui::TraceStyle style{
       .tag_order = trace.adjusted ? tracecore::jaeger_ui::TagOrder::kSortedByKey
                                   : tracecore::jaeger_ui::TagOrder::kAsTranslated,
@@ -101,6 +102,15 @@ void AddLoadedTrace(const LoadedTrace& trace, tracecore::jaeger_ui::TracesEnvelo
         return trace.WarningsOf(span);
       },
       .trace_warnings = trace.warnings,
+      .run_both =
+          [split](const std::function<void()>& first, const std::function<void()>& second) {
+            if (split != nullptr) {
+              split->RunBoth(first, second);
+            } else {
+              first();
+              second();
+            }
+          },
   };
   const std::vector<const tracecore::Span*> spans(trace.spans.begin(), trace.spans.end());
   envelope.AddTrace(trace.batch, spans, style);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "loaded_trace.h"
+#include "runtime/fork_join.h"
 #include "storage/span_reader.h"
 #include "tracecore/codec/jaeger_ui_json.h"
 
@@ -27,8 +28,10 @@ void AppendOperations(const std::vector<storage::Operation>& operations, std::st
 void AppendDependencies(const std::vector<storage::DependencyLink>& links, std::string& out);
 
 // Adds `trace` to `envelope`: trace.spans in order, tags sorted by key once the adjusters ran,
-// and the warnings of the trace and of each span ("warnings":null when there are none).
-void AddLoadedTrace(const LoadedTrace& trace, tracecore::jaeger_ui::TracesEnvelope& envelope);
+// and the warnings of the trace and of each span ("warnings":null when there are none). A large
+// trace is written in two halves at once through `split` (null: in one piece).
+void AddLoadedTrace(const LoadedTrace& trace, tracecore::jaeger_ui::TracesEnvelope& envelope,
+                    runtime::ForkJoin* split);
 
 // The body of an error answer, as Jaeger's http.Error writes it: the envelope with one error
 // {"code":status,"msg":message} and data null, then a newline.

@@ -5,6 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "test_support.h"
+#include "tracecore/codec/otlp_proto.h"
+
 namespace ariadne::tracecore {
 namespace {
 
@@ -27,6 +30,39 @@ TEST_CASE("SpanBatch moves without moving its data") {
   CHECK(moved.spans()[0].name == "operation");
   moved.spans()[0].attributes.push_back({"k2", AnyValue::Int(2)});  // the arena is still alive
   CHECK(moved.spans()[0].attributes.size() == 2);
+}
+
+TEST_CASE("SpanBatch::Append moves spans, resources and scopes over without copying their bytes") {
+  // The OTLP fixture has every field of the model: resources, scopes, events, links, arrays and
+  // maps, status.
+  const std::string request = testing::ReadWireFixture("otlp-http-export-request.bin");
+  SpanBatch decoded_once;
+  REQUIRE(otlp::DecodeExportRequest(request, decoded_once).ok());
+  std::string once;
+  otlp::EncodeExportRequest(decoded_once, once);
+
+  SpanBatch joined;
+  REQUIRE(otlp::DecodeExportRequest(joined.Retain(request), joined).ok());
+  {
+    SpanBatch second;
+    REQUIRE(otlp::DecodeExportRequest(second.Retain(request), second).ok());
+    const char* second_name = second.spans()[0].name.data();
+    joined.Append(std::move(second));
+    CHECK(second.spans().empty());
+    CHECK(second.resources().empty());
+    // The appended span views the bytes `second` decoded, now kept alive by `joined`.
+    CHECK(joined.spans()[decoded_once.spans().size()].name.data() == second_name);
+    // `second` stays usable, and what it holds from now on is its own.
+    REQUIRE(otlp::DecodeExportRequest(second.Retain(request), second).ok());
+    CHECK(second.spans().size() == decoded_once.spans().size());
+  }
+  REQUIRE(joined.spans().size() == 2 * decoded_once.spans().size());
+  CHECK(joined.resources().size() == 2 * decoded_once.resources().size());
+  CHECK(joined.scopes().size() == 2 * decoded_once.scopes().size());
+  // Repeated fields concatenate: the join encodes as the request twice over.
+  std::string twice;
+  otlp::EncodeExportRequest(joined, twice);
+  CHECK(twice == once + once);
 }
 
 TEST_CASE("AnyValue equality is deep for arrays and maps") {

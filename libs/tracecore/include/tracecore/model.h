@@ -213,6 +213,12 @@ class SpanBatch {
   uint32_t AddScope();
   Span& AddSpan(uint32_t resource_index, uint32_t scope_index);
 
+  // Moves the spans of `other` to the end of this batch, with its resources and scopes (appended
+  // as they are, not merged with this batch's). Strings and values are not copied: this batch
+  // keeps `other`'s bytes alive from now on. `other` is left empty. Cheaper than decoding again:
+  // lets two threads decode halves of one trace into two batches and join them.
+  void Append(SpanBatch&& other);
+
   // Takes ownership of `bytes` and returns a view of them that lives as long as the batch.
   // Decoders keep views into their input, so the input must be retained (or outlive the batch).
   std::string_view Retain(std::string bytes);
@@ -235,6 +241,7 @@ class SpanBatch {
     std::pmr::vector<Resource> resources;
     std::pmr::vector<Scope> scopes;
     std::pmr::vector<Span> spans;
+    std::vector<std::unique_ptr<Data>> appended;  // batches Append took: their bytes are viewed
   };
   std::unique_ptr<Data> data_;
 };

@@ -28,6 +28,12 @@ class SpanCopier {
   std::string_view CopyText(std::string_view text);
   AnyValue CopyValue(const AnyValue& value);
   void CopyAttributes(const Attributes& from, Attributes& to);
+  auto DeepText() {
+    return [this](std::string_view text) { return CopyText(text); };
+  }
+  auto DeepAttributes() {
+    return [this](const Attributes& from, Attributes& to) { CopyAttributes(from, to); };
+  }
 
   SpanBatch& to_;
   // (source batch, source index) -> destination index

@@ -16,45 +16,62 @@ namespace {
 // Largest integer a JavaScript number holds exactly: 2^53 - 1.
 constexpr int64_t kMaxSafeInteger = 9007199254740991LL;
 
-// Writes one trace straight from the model through the translation visitors (no SpanView copies);
-// its state (the process table, buffers) is reused across traces.
-class TraceWriter {
+// A trace id as Jaeger's text, quoted: 16 hex chars when its high half is zero, else 32.
+void WriteTraceIdString(json::JsonAppender& text, const TraceId& id) {
+  text.Raw('"');
+  if (id.high != 0) text.Hex64(id.high);
+  text.Hex64(id.low);
+  text.Raw('"');
+}
+
+// The "warnings" member, with its leading comma: null when there are none.
+void WriteWarnings(json::JsonAppender& text, std::span<const std::string> warnings) {
+  if (warnings.empty()) {
+    text.Raw(R"(,"warnings":null)");
+    return;
+  }
+  text.Raw(R"(,"warnings":[)");
+  for (size_t i = 0; i < warnings.size(); ++i) {
+    if (i > 0) text.Raw(',');
+    text.String(warnings[i]);
+  }
+  text.Raw(']');
+}
+
+// Writes Span objects, and the Process objects of their resources, straight from the model through
+// the translation visitors (no SpanView copies). Its buffers are reused across calls. One thread
+// at a time.
+class SpanWriter {
  public:
-  void Write(std::string& out, const SpanBatch& batch, std::span<const Span* const> spans,
-             const TraceStyle& style) {
-    processes_.clear();
-    process_of_resource_.clear();
+  // Appends the Span objects of `spans`, comma-separated (with a comma first when
+  // `leading_comma`); spans[i] refers to process p<process_numbers[i]>.
+  void WriteSpans(std::string& out, const SpanBatch& batch, std::span<const Span* const> spans,
+                  std::span<const uint32_t> process_numbers, bool leading_comma,
+                  const TraceStyle& style) {
     text_.Reset(out);
-    text_.Raw(R"({"traceID":)");
-    if (spans.empty()) {
-      text_.Raw(R"("")");
-    } else {
-      TraceIdString(spans.front()->trace_id);
-    }
-    text_.Raw(R"(,"spans":[)");
     for (size_t i = 0; i < spans.size(); ++i) {
-      if (i > 0) text_.Raw(',');
-      WriteSpan(batch, *spans[i], style);
+      if (i > 0 || leading_comma) text_.Raw(',');
+      WriteSpan(batch, *spans[i], process_numbers[i], style);
     }
-    text_.Raw(']');
-    WriteProcesses();
-    WriteWarnings(style.trace_warnings);
-    text_.Raw('}');
+    text_.Flush();
+  }
+
+  // Appends the Process object of `resource`.
+  void WriteProcess(std::string& out, const Resource& resource) {
+    text_.Reset(out);
+    text_.Raw(R"({"serviceName":)");
+    text_.String(resource.ServiceName());
+    text_.Raw(R"(,"tags":[)");
+    jaeger::ForEachProcessTag(resource, KeyValueList(*this));
+    text_.Raw("]}");
     text_.Flush();
   }
 
  private:
-  // A trace id as Jaeger's text, quoted: 16 hex chars when its high half is zero, else 32.
-  void TraceIdString(const TraceId& id) {
-    text_.Raw('"');
-    if (id.high != 0) text_.Hex64(id.high);
-    text_.Hex64(id.low);
-    text_.Raw('"');
-  }
-
-  void WriteSpan(const SpanBatch& batch, const Span& span, const TraceStyle& style) {
+  void WriteSpan(const SpanBatch& batch, const Span& span, uint32_t process_number,
+                 const TraceStyle& style) {
     text_.Raw(R"({"traceID":)");
-    TraceIdString(span.trace_id);
+    WriteTraceIdString(text_, span.trace_id);
     text_.Raw(R"(,"spanID":")");
     text_.Hex64(span.span_id.value);
     text_.Raw('"');
@@ -72,7 +89,7 @@ class TraceWriter {
       first = false;
       text_.Raw(reference.type == jaeger::RefType::kChildOf ? "CHILD_OF" : "FOLLOWS_FROM");
       text_.Raw(R"(","traceID":)");
-      TraceIdString(reference.trace_id);
+      WriteTraceIdString(text_, reference.trace_id);
       text_.Raw(R"(,"spanID":")");
       text_.Hex64(reference.span_id.value);
       text_.Raw(R"("})");
@@ -86,15 +103,16 @@ class TraceWriter {
     text_.Raw(R"(],"logs":[)");
     WriteLogs(span);
     text_.Raw(R"(],"processID":"p)");
-    text_.Uint64(ProcessNumber(batch.resource_of(span), span.resource_index));
+    text_.Uint64(process_number);
     text_.Raw('"');
-    WriteWarnings(style.span_warnings ? style.span_warnings(span) : std::span<const std::string>());
+    WriteWarnings(text_,
+                  style.span_warnings ? style.span_warnings(span) : std::span<const std::string>());
     text_.Raw('}');
   }
 
   // The span's Jaeger tags in SpanView's order, or sorted by key (stable).
   void WriteTags(const Scope& scope, const Span& span, TagOrder order) {
-    KeyValueList list(*this, text_);
+    KeyValueList list(*this);
     if (order == TagOrder::kAsTranslated) {
       jaeger::ForEachSpanTag(scope, span, list);
       return;
@@ -123,112 +141,166 @@ class TraceWriter {
       text_.Raw(i == 0 ? R"({"timestamp":)" : R"(,{"timestamp":)");
       text_.Uint64(event.time_unix_nano / 1000);
       text_.Raw(R"(,"fields":[)");
-      jaeger::ForEachLogField(event, KeyValueList(*this, text_));
+      jaeger::ForEachLogField(event, KeyValueList(*this));
       text_.Raw("]}");
     }
-  }
-
-  void WriteWarnings(std::span<const std::string> warnings) {
-    if (warnings.empty()) {
-      text_.Raw(R"(,"warnings":null)");
-      return;
-    }
-    text_.Raw(R"(,"warnings":[)");
-    for (size_t i = 0; i < warnings.size(); ++i) {
-      if (i > 0) text_.Raw(',');
-      text_.String(warnings[i]);
-    }
-    text_.Raw(']');
   }
 
   // Writes the KeyValue objects of a list, comma-separated, one per call.
   class KeyValueList {
    public:
-    KeyValueList(TraceWriter& writer, json::JsonAppender& text) : writer_(writer), text_(text) {}
+    explicit KeyValueList(SpanWriter& writer) : writer_(writer) {}
     void operator()(const Attribute& tag) {
-      if (!first_) text_.Raw(',');
+      if (!first_) writer_.text_.Raw(',');
       first_ = false;
-      writer_.WriteKeyValue(text_, tag);
+      writer_.WriteKeyValue(tag);
     }
 
    private:
-    TraceWriter& writer_;
-    json::JsonAppender& text_;
+    SpanWriter& writer_;
     bool first_ = true;
   };
 
   // {"key","type","value"}; arrays, maps and empty values as the strings SpanView flattens them
   // to.
-  void WriteKeyValue(json::JsonAppender& text, const Attribute& tag) {
+  void WriteKeyValue(const Attribute& tag) {
     const AnyValue value =
         jaeger::IsJaegerValue(tag.value) ? tag.value : jaeger::ToJaegerValue(tag.value, flattened_);
     if (value.type() == ValueType::kString && json::IsPlainText(tag.key)) {
-      text.Raw(R"({"key":")");
-      text.Raw(tag.key);
-      text.Raw(R"(","type":"string","value":)");
-      text.String(value.string_value());
-      text.Raw('}');
+      text_.Raw(R"({"key":")");
+      text_.Raw(tag.key);
+      text_.Raw(R"(","type":"string","value":)");
+      text_.String(value.string_value());
+      text_.Raw('}');
       return;
     }
-    text.Raw(R"({"key":)");
-    text.String(tag.key);
-    text.Raw(R"(,"type":")");
-    text.Raw(jaeger_json::TypeName(value.type()));
-    text.Raw(R"(","value":)");
-    WriteValue(text, value);
-    text.Raw('}');
+    text_.Raw(R"({"key":)");
+    text_.String(tag.key);
+    text_.Raw(R"(,"type":")");
+    text_.Raw(jaeger_json::TypeName(value.type()));
+    text_.Raw(R"(","value":)");
+    WriteValue(value);
+    text_.Raw('}');
   }
 
   // A tag value as the Jaeger UI reads it: integers beyond JavaScript's safe range as strings,
   // bytes as base64. `value` is a Jaeger value (string, bool, int, double or bytes).
-  static void WriteValue(json::JsonAppender& text, const AnyValue& value) {
+  void WriteValue(const AnyValue& value) {
     switch (value.type()) {
-      case ValueType::kBool: text.Raw(value.bool_value() ? "true" : "false"); break;
+      case ValueType::kBool: text_.Raw(value.bool_value() ? "true" : "false"); break;
       case ValueType::kInt: {
         const int64_t number = value.int_value();
         if (number >= -kMaxSafeInteger && number <= kMaxSafeInteger) {
-          text.Int64(number);
+          text_.Int64(number);
         } else {
-          text.Raw('"');
-          text.Int64(number);
-          text.Raw('"');
+          text_.Raw('"');
+          text_.Int64(number);
+          text_.Raw('"');
         }
         break;
       }
       case ValueType::kDouble:
-        text.Double(value.double_value(), json::NonFiniteStyle::kJavaScript);
+        text_.Double(value.double_value(), json::NonFiniteStyle::kJavaScript);
         break;
-      case ValueType::kBytes: text.Base64String(value.bytes_value()); break;
+      case ValueType::kBytes: text_.Base64String(value.bytes_value()); break;
       case ValueType::kString:
       case ValueType::kEmpty:
       case ValueType::kArray:
-      case ValueType::kMap: text.String(value.string_value()); break;
+      case ValueType::kMap: text_.String(value.string_value()); break;
     }
   }
 
-  // The 1-based number of the span's process; spans of one resource share it without re-rendering,
-  // and different resources whose processes render identically share it too.
-  size_t ProcessNumber(const Resource& resource, uint32_t resource_index) {
-    auto known = process_of_resource_.find(resource_index);
-    if (known != process_of_resource_.end()) return known->second;
+  json::JsonAppender text_;
+  std::string flattened_;  // an array or map value rendered as its JSON string
+  std::vector<Attribute> sorted_tags_;
+};
+
+// Traces of at least this many spans are written in two pieces at once when the style allows:
+// below it, handing a piece to another thread costs more than it saves.
+constexpr size_t kSplitSpans = 256;
+// At most this many spans per piece (about 3 MB of JSON for realistic spans): bounds the buffer
+// the second piece of a pair is written into.
+constexpr size_t kMostPieceSpans = 2048;
+
+// Writes Trace objects; its state (the process table, buffers) is reused across traces.
+class TraceWriter {
+ public:
+  void Write(std::string& out, const SpanBatch& batch, std::span<const Span* const> spans,
+             const TraceStyle& style) {
+    NumberProcesses(batch, spans);
+    text_.Reset(out);
+    text_.Raw(R"({"traceID":)");
+    if (spans.empty()) {
+      text_.Raw(R"("")");
+    } else {
+      WriteTraceIdString(text_, spans.front()->trace_id);
+    }
+    text_.Raw(R"(,"spans":[)");
+    text_.Flush();
+    WriteAllSpans(out, batch, spans, style);
+    text_.Reset(out);
+    text_.Raw(']');
+    WriteProcesses();
+    WriteWarnings(text_, style.trace_warnings);
+    text_.Raw('}');
+    text_.Flush();
+  }
+
+ private:
+  // The spans, comma-separated. With run_both, a large trace goes in pairs of pieces, the two of
+  // a pair at once: the first straight into `out`, the second into a buffer appended after it.
+  // Pieces are bounded so that the buffer stays small however large the trace.
+  void WriteAllSpans(std::string& out, const SpanBatch& batch, std::span<const Span* const> spans,
+                     const TraceStyle& style) {
+    const std::span<const uint32_t> numbers(process_numbers_);
+    size_t done = 0;
+    while (style.run_both && spans.size() - done >= kSplitSpans) {
+      const size_t piece = std::min(kMostPieceSpans, (spans.size() - done) / 2);
+      const size_t second = done + piece;
+      second_piece_text_.clear();
+      style.run_both(
+          [&] {
+            first_pieces_.WriteSpans(out, batch, spans.subspan(done, piece),
+                                     numbers.subspan(done, piece), done > 0, style);
+          },
+          [&] {
+            second_pieces_.WriteSpans(second_piece_text_, batch, spans.subspan(second, piece),
+                                      numbers.subspan(second, piece), true, style);
+          });
+      out += second_piece_text_;
+      done = second + piece;
+    }
+    first_pieces_.WriteSpans(out, batch, spans.subspan(done), numbers.subspan(done), done > 0,
+                             style);
+  }
+
+  // Fills process_numbers_: the 1-based process number of each span. Spans of one resource share
+  // a number without re-rendering, and different resources whose processes render identically
+  // share one too; numbers go in order of first appearance.
+  void NumberProcesses(const SpanBatch& batch, std::span<const Span* const> spans) {
+    processes_.clear();
+    process_of_resource_.clear();
+    process_numbers_.resize(spans.size());
+    for (size_t i = 0; i < spans.size(); ++i) {
+      const uint32_t resource_index = spans[i]->resource_index;
+      auto known = process_of_resource_.find(resource_index);
+      if (known == process_of_resource_.end()) {
+        known = process_of_resource_
+                    .emplace(resource_index, ProcessNumber(batch.resources()[resource_index]))
+                    .first;
+      }
+      process_numbers_[i] = known->second;
+    }
+  }
+
+  uint32_t ProcessNumber(const Resource& resource) {
     rendered_.clear();
-    process_text_.Reset(rendered_);
-    process_text_.Raw(R"({"serviceName":)");
-    process_text_.String(resource.ServiceName());
-    process_text_.Raw(R"(,"tags":[)");
-    jaeger::ForEachProcessTag(resource, KeyValueList(*this, process_text_));
-    process_text_.Raw("]}");
-    process_text_.Flush();
-    size_t number = 0;
+    first_pieces_.WriteProcess(rendered_, resource);
     for (size_t i = 0; i < processes_.size(); ++i) {
-      if (processes_[i] == rendered_) number = i + 1;
+      if (processes_[i] == rendered_) return static_cast<uint32_t>(i + 1);
     }
-    if (number == 0) {
-      processes_.push_back(rendered_);
-      number = processes_.size();
-    }
-    process_of_resource_.emplace(resource_index, number);
-    return number;
+    processes_.push_back(rendered_);
+    return static_cast<uint32_t>(processes_.size());
   }
 
   // Go writes map keys sorted as strings: p1, p10, p11, ..., p2.
@@ -246,13 +318,14 @@ class TraceWriter {
     text_.Raw('}');
   }
 
-  json::JsonAppender text_;             // into the caller's output
-  json::JsonAppender process_text_;     // into rendered_
-  std::vector<std::string> processes_;  // rendered Process objects; index + 1 = process number
-  std::unordered_map<uint32_t, size_t> process_of_resource_;
+  json::JsonAppender text_;   // the trace's head and tail, into the caller's output
+  SpanWriter first_pieces_;   // the spans written straight into the output (and the processes)
+  SpanWriter second_pieces_;  // the second piece of each pair, on whichever thread run_both gives
+  std::string second_piece_text_;
+  std::vector<uint32_t> process_numbers_;  // of each span
+  std::vector<std::string> processes_;     // rendered Process objects; index + 1 = process number
+  std::unordered_map<uint32_t, uint32_t> process_of_resource_;
   std::string rendered_;
-  std::string flattened_;  // an array or map value rendered as its JSON string
-  std::vector<Attribute> sorted_tags_;
   std::vector<std::string> order_;
 };
 

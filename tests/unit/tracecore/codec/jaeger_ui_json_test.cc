@@ -3,7 +3,9 @@
 #include <simdjson.h>
 
 #include <catch2/catch.hpp>
+#include <functional>
 #include <limits>
+#include <thread>
 #include <vector>
 
 #include "test_support.h"
@@ -415,6 +417,7 @@ TEST_CASE("Jaeger UI JSON writes the warnings a TraceStyle gives, null where the
         return {};
       },
       .trace_warnings = trace_warnings,
+      .run_both = {},
   };
   std::string out;
   jaeger_ui::TracesEnvelope envelope(out);
@@ -459,6 +462,70 @@ TEST_CASE("Jaeger UI JSON writes tag text that needs escaping or repair like any
   span.attributes.push_back({"k\"ey", AnyValue::String("v")});
   CHECK(TraceJson(batch).find(R"({"key":"k\"ey","type":"string","value":"v"})") !=
         std::string::npos);
+}
+
+TEST_CASE("Jaeger UI JSON of a large trace is the same when its pieces are written two at once") {
+  // Enough spans for two pairs of pieces (2 x 2048, then 2 x 452) and one span left over; the
+  // processes first appear in different pieces, and two resources render identically.
+  SpanBatch batch;
+  const uint32_t resources[] = {
+      AddResource(batch, "front", {{"host", "1"}}), AddResource(batch, "back", {{"host", "1"}}),
+      AddResource(batch, "front", {{"host", "1"}}), AddResource(batch, "db", {{"host", "2"}})};
+  const uint32_t scope = batch.AddScope();
+  constexpr size_t kSpans = 5001;
+  for (size_t i = 0; i < kSpans; ++i) {
+    const uint32_t resource = i < 3000 ? resources[i % 2] : resources[2 + i % 2];
+    Span& span = batch.AddSpan(resource, scope);
+    span.trace_id = {0, 0xabc};
+    span.span_id = {i + 1};
+    span.name = "op";
+    span.attributes.push_back({"zeta", AnyValue::Int(static_cast<int64_t>(i))});
+    span.attributes.push_back({"alpha", AnyValue::String("a \"quoted\" value")});
+  }
+  const std::vector<std::string> warnings = {"skewed"};
+  jaeger_ui::TraceStyle style{
+      .tag_order = jaeger_ui::TagOrder::kSortedByKey,
+      .span_warnings = [&](const Span& span) -> std::span<const std::string> {
+        if (span.span_id.value % 7 == 0) return warnings;
+        return {};
+      },
+      .trace_warnings = warnings,
+      .run_both = {},
+  };
+  const std::vector<const Span*> spans = AllSpans(batch);
+  std::string in_turn;
+  jaeger_ui::AppendTrace(batch, spans, in_turn, style);
+
+  int splits = 0;
+  style.run_both = [&](const std::function<void()>& first, const std::function<void()>& second) {
+    ++splits;
+    std::thread helper(second);
+    first();
+    helper.join();
+  };
+  std::string at_once;
+  jaeger_ui::AppendTrace(batch, spans, at_once, style);
+  CHECK(splits == 2);
+  CHECK(at_once == in_turn);
+
+  style.run_both = [&](const std::function<void()>& first, const std::function<void()>& second) {
+    second();
+    first();
+  };
+  std::string second_first;
+  jaeger_ui::AppendTrace(batch, spans, second_first, style);
+  CHECK(second_first == in_turn);
+
+  simdjson::dom::parser parser;
+  element trace = parser.parse(in_turn);
+  REQUIRE(trace["spans"].get_array().size() == kSpans);
+  CHECK(trace["processes"].get_object().size() == 3);
+  CHECK(std::string_view(trace["spans"].at(0)["processID"]) == "p1");
+  CHECK(std::string_view(trace["spans"].at(3000)["processID"]) == "p1");
+  CHECK(std::string_view(trace["spans"].at(3001)["processID"]) == "p3");
+  CHECK(std::string_view(trace["spans"].at(kSpans - 1)["processID"]) == "p1");
+  CHECK(std::string_view(trace["spans"].at(kSpans - 1)["tags"].at(0)["key"]) == "alpha");
+  CHECK(std::string_view(trace["spans"].at(6)["warnings"].at(0)) == "skewed");
 }
 
 TEST_CASE("Jaeger UI JSON of an empty span list is an empty trace") {

@@ -51,6 +51,11 @@ struct TraceStyle {
   std::function<std::span<const std::string>(const Span&)> span_warnings;
   // The "warnings" of the trace; empty: null.
   std::span<const std::string> trace_warnings;
+  // Set: a large trace's spans are written in pieces, two at a time through it, as
+  // run_both(first, second), which must run both (possibly at the same time, on different
+  // threads; span_warnings is then called from both) and return when both are done. The output
+  // is the same either way.
+  std::function<void(const std::function<void()>&, const std::function<void()>&)> run_both;
 };
 
 // Appends one Trace object for `spans_of_one_trace` (spans of one trace, written in the order
