@@ -21,10 +21,13 @@ Status MemoryStore::WriteBatch(const SpanBatch& batch) {
   auto owned = std::make_shared<SpanBatch>();
   tracecore::SpanCopier copier(*owned);
   for (const tracecore::Span& span : batch.spans()) copier.Copy(batch, span);
-  std::shared_ptr<const SpanBatch> stored = std::move(owned);
+  return WriteSharedBatch(std::move(owned));
+}
 
+Status MemoryStore::WriteSharedBatch(std::shared_ptr<const SpanBatch> batch) {
+  if (batch->spans().empty()) return {};
   std::unique_lock lock(mutex_);
-  for (uint32_t i = 0; i < stored->spans().size(); ++i) IndexSpan(stored, i);
+  for (uint32_t i = 0; i < batch->spans().size(); ++i) IndexSpan(batch, i);
   return {};
 }
 

@@ -1,7 +1,8 @@
 // MemoryStore: the `memory` storage backend. Keeps spans in process memory, for tests and for
 // throw-away runs (`--memory`); everything is lost when the process exits.
 //
-// Writes deep-copy each batch once; reads scan every stored trace (searches are linear in the
+// Writes keep a shared batch as it is (WriteSharedBatch, the collector's path) and deep-copy a
+// borrowed one once (WriteBatch); reads scan every stored trace (searches are linear in the
 // number of traces: this backend is for small data). With max_traces set, the oldest traces
 // (by arrival) are evicted when a new one would exceed the bound, which bounds memory for
 // benchmarks and long demo runs.
@@ -31,6 +32,7 @@ class MemoryStore final : public SpanWriter, public SpanReader, public Dependenc
   explicit MemoryStore(MemoryStoreOptions options = {});
 
   tracecore::Status WriteBatch(const tracecore::SpanBatch& batch) override;
+  tracecore::Status WriteSharedBatch(std::shared_ptr<const tracecore::SpanBatch> batch) override;
   tracecore::Status Flush() override { return {}; }
 
   tracecore::Status GetTrace(const tracecore::TraceId& id, uint32_t max_chunk_spans,

@@ -73,11 +73,14 @@ void SpanPipeline::Write(Item& item) {
   const auto dequeued = std::chrono::steady_clock::now();
   metrics_.InQueueLatency(std::chrono::duration<double>(dequeued - item.enqueued).count());
   metrics_.BatchSize(item.batch.spans().size());
+  // Shared from here on, so that a backend that keeps spans in memory keeps this batch instead
+  // of copying it (the memory backend's copy was a fifth of the collector's CPU).
+  const auto batch = std::make_shared<const tracecore::SpanBatch>(std::move(item.batch));
   tracecore::Status status;
   auto delay = kFirstRetryDelay;
   for (int attempt = 1; attempt <= kWriteAttempts; ++attempt) {
     const auto started = std::chrono::steady_clock::now();
-    status = writer_.WriteBatch(item.batch);
+    status = writer_.WriteSharedBatch(batch);
     metrics_.SaveLatency(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     if (status.ok()) break;
@@ -89,11 +92,11 @@ void SpanPipeline::Write(Item& item) {
   if (status.ok()) {
     storage_failing_.Leave();
   } else {
-    storage_failing_.Enter(std::to_string(item.batch.spans().size()) + " spans dropped after " +
+    storage_failing_.Enter(std::to_string(batch->spans().size()) + " spans dropped after " +
                            std::to_string(kWriteAttempts) + " attempts: " + status.message());
-    metrics_.SpansDropped(item.batch.spans().size());
+    metrics_.SpansDropped(batch->spans().size());
   }
-  CountSaved(item.batch, status.ok());
+  CountSaved(*batch, status.ok());
 }
 
 void SpanPipeline::CountSaved(const tracecore::SpanBatch& batch, bool ok) {

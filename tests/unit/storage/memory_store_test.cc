@@ -134,5 +134,40 @@ TEST_CASE("memory: span_count counts every stored span") {
   CHECK(store.span_count() == 7);
 }
 
+TEST_CASE("memory: a shared batch is kept as it is, until its last trace is evicted") {
+  MemoryStore store({.max_traces = 2});
+  BatchBuilder two_traces;
+  two_traces.Add("frontend", {.trace = Trace(1), .id = 101, .start = kT0});
+  two_traces.Add("frontend", {.trace = Trace(2), .id = 201, .start = kT0 + kMs});
+  auto shared = std::make_shared<const SpanBatch>(two_traces.Take());
+  const char* stored_name = shared->spans()[0].name.data();
+  REQUIRE(store.WriteSharedBatch(shared).ok());
+  CHECK(shared.use_count() > 1);  // the store holds the batch itself, not a copy
+
+  // Reads hand out copies of the very spans written.
+  bool found = false;
+  size_t read = 0;
+  REQUIRE(store
+              .GetTrace(
+                  Trace(1), 100,
+                  [&](const SpanBatch& chunk) {
+                    read += chunk.spans().size();
+                    CHECK(chunk.spans()[0].span_id.value == 101);
+                    CHECK(chunk.spans()[0].name == shared->spans()[0].name);
+                    CHECK(chunk.spans()[0].name.data() != stored_name);
+                    return tracecore::Status();
+                  },
+                  found)
+              .ok());
+  CHECK(found);
+  CHECK(read == 1);
+
+  Write(store, SmallTrace(3));
+  CHECK(shared.use_count() > 1);  // trace 2 is still stored
+  Write(store, SmallTrace(4));
+  CHECK(shared.use_count() == 1);  // both its traces evicted: the store let go of it
+  CHECK(store.span_count() == 2);
+}
+
 }  // namespace
 }  // namespace ariadne::storage

@@ -5,6 +5,8 @@
 // (storage/factory.h).
 #pragma once
 
+#include <memory>
+
 #include "tracecore/model.h"
 #include "tracecore/status.h"
 
@@ -19,6 +21,13 @@ class SpanWriter {
   // documented durability; an error means none or only some were, and the caller counts them all
   // as failed (kResourceExhausted: the backend is overloaded, retrying later may work).
   virtual tracecore::Status WriteBatch(const tracecore::SpanBatch& batch) = 0;
+
+  // The same for a batch the caller shares (and no longer changes): a backend that keeps spans in
+  // memory may keep the batch itself instead of copying it. The collector writes through this
+  // one. By default, WriteBatch(*batch).
+  virtual tracecore::Status WriteSharedBatch(std::shared_ptr<const tracecore::SpanBatch> batch) {
+    return WriteBatch(*batch);
+  }
 
   // Blocks until everything accepted by WriteBatch is as durable as the backend promises.
   // Called at shutdown after the last WriteBatch returned.
