@@ -24,7 +24,7 @@ Status MemoryStore::WriteBatch(const SpanBatch& batch) {
   return WriteSharedBatch(std::move(owned));
 }
 
-Status MemoryStore::WriteSharedBatch(std::shared_ptr<const SpanBatch> batch) {
+Status MemoryStore::WriteSharedBatch(const std::shared_ptr<const SpanBatch>& batch) {
   if (batch->spans().empty()) return {};
   std::unique_lock lock(mutex_);
   for (uint32_t i = 0; i < batch->spans().size(); ++i) IndexSpan(batch, i);

@@ -32,7 +32,8 @@ class MemoryStore final : public SpanWriter, public SpanReader, public Dependenc
   explicit MemoryStore(MemoryStoreOptions options = {});
 
   tracecore::Status WriteBatch(const tracecore::SpanBatch& batch) override;
-  tracecore::Status WriteSharedBatch(std::shared_ptr<const tracecore::SpanBatch> batch) override;
+  tracecore::Status WriteSharedBatch(
+      const std::shared_ptr<const tracecore::SpanBatch>& batch) override;
   tracecore::Status Flush() override { return {}; }
 
   tracecore::Status GetTrace(const tracecore::TraceId& id, uint32_t max_chunk_spans,

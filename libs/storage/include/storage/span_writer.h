@@ -25,7 +25,8 @@ class SpanWriter {
   // The same for a batch the caller shares (and no longer changes): a backend that keeps spans in
   // memory may keep the batch itself instead of copying it. The collector writes through this
   // one. By default, WriteBatch(*batch).
-  virtual tracecore::Status WriteSharedBatch(std::shared_ptr<const tracecore::SpanBatch> batch) {
+  virtual tracecore::Status WriteSharedBatch(
+      const std::shared_ptr<const tracecore::SpanBatch>& batch) {
     return WriteBatch(*batch);
   }
 
