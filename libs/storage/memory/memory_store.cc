@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <mutex>
+#include <set>
+#include <tuple>
 #include <utility>
 
 #include "storage/span_match.h"
@@ -28,6 +30,7 @@ Status MemoryStore::WriteSharedBatch(const std::shared_ptr<const SpanBatch>& bat
   if (batch->spans().empty()) return {};
   std::unique_lock lock(mutex_);
   for (uint32_t i = 0; i < batch->spans().size(); ++i) IndexSpan(batch, i);
+  IndexOperations(*batch);
   return {};
 }
 
@@ -38,10 +41,23 @@ void MemoryStore::IndexSpan(const std::shared_ptr<const SpanBatch>& batch, uint3
     arrival_order_.push_back(span.trace_id);
     if (options_.max_traces != 0 && traces_.size() > options_.max_traces) EvictOldest();
   }
-  it->second.push_back({batch, index});
+  StoredTrace& trace = it->second;
+  if (trace.batches.empty() || trace.batches.back() != batch) trace.batches.push_back(batch);
+  trace.spans.push_back({batch.get(), index});
   ++span_count_;
-  auto& operations = operations_[std::string(batch->resource_of(span).ServiceName())];
-  operations.insert({std::string(span.name), span.kind});
+}
+
+void MemoryStore::IndexOperations(const SpanBatch& batch) {
+  // Spans of a batch share a few operations: look each up once, copy its strings only when new.
+  std::set<std::tuple<std::string_view, std::string_view, tracecore::SpanKind>> seen;
+  for (const tracecore::Span& span : batch.spans()) {
+    const std::string_view service = batch.resource_of(span).ServiceName();
+    if (!seen.emplace(service, span.name, span.kind).second) continue;
+    auto known = operations_.find(service);
+    if (known == operations_.end())
+      known = operations_.emplace(std::string(service), std::set<Operation>()).first;
+    known->second.insert({std::string(span.name), span.kind});
+  }
 }
 
 void MemoryStore::EvictOldest() {
@@ -50,7 +66,7 @@ void MemoryStore::EvictOldest() {
   arrival_order_.pop_front();
   auto it = traces_.find(oldest);
   if (it == traces_.end()) return;
-  span_count_ -= it->second.size();
+  span_count_ -= it->second.spans.size();
   traces_.erase(it);
 }
 
@@ -61,14 +77,15 @@ uint64_t MemoryStore::span_count() const {
 
 Status MemoryStore::GetTrace(const TraceId& id, uint32_t max_chunk_spans,
                              const SpanChunkConsumer& consume, bool& found) {
-  std::vector<StoredSpan> spans;
+  StoredTrace trace;  // a copy: its batches stay alive while it is read, evicted or not
   {
     std::shared_lock lock(mutex_);
     auto it = traces_.find(id);
     found = it != traces_.end();
     if (!found) return {};
-    spans = it->second;
+    trace = it->second;
   }
+  const std::vector<StoredSpan>& spans = trace.spans;
   const size_t chunk_size = std::max<uint32_t>(max_chunk_spans, 1);
   for (size_t first = 0; first < spans.size(); first += chunk_size) {
     SpanBatch chunk;
@@ -85,10 +102,10 @@ Status MemoryStore::FindTraceIds(const TraceQuery& query, std::vector<TraceId>& 
   tracecore::jaeger::SpanView view;
   {
     std::shared_lock lock(mutex_);
-    for (const auto& [id, spans] : traces_) {
+    for (const auto& [id, trace] : traces_) {
       uint64_t newest = 0;
       bool matched = false;
-      for (const StoredSpan& stored : spans) {
+      for (const StoredSpan& stored : trace.spans) {
         if (!SpanMatches(*stored.batch, stored.span(), query, view)) continue;
         matched = true;
         newest = std::max(newest, stored.span().start_time_unix_nano);
@@ -130,13 +147,13 @@ Status MemoryStore::GetDependencies(uint64_t end_time, uint64_t lookback,
   std::map<std::pair<std::string_view, std::string_view>, uint64_t> counts;
   std::shared_lock lock(mutex_);
   std::unordered_map<uint64_t, std::string_view> service_of_span;
-  for (const auto& [id, spans] : traces_) {
+  for (const auto& [id, trace] : traces_) {
     service_of_span.clear();
-    for (const StoredSpan& stored : spans) {
+    for (const StoredSpan& stored : trace.spans) {
       service_of_span[stored.span().span_id.value] =
           stored.batch->resource_of(stored.span()).ServiceName();
     }
-    for (const StoredSpan& stored : spans) {
+    for (const StoredSpan& stored : trace.spans) {
       const tracecore::Span& span = stored.span();
       if (span.start_time_unix_nano < start_time || span.start_time_unix_nano > end_time) continue;
       if (span.parent_span_id.empty()) continue;

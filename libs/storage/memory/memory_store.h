@@ -51,11 +51,17 @@ class MemoryStore final : public SpanWriter, public SpanReader, public Dependenc
   uint64_t span_count() const;
 
  private:
-  // A span inside a batch the store owns; the batch lives while any of its spans is stored.
+  // A span inside a batch the store holds (through the StoredTrace that lists it).
   struct StoredSpan {
-    std::shared_ptr<const tracecore::SpanBatch> batch;
+    const tracecore::SpanBatch* batch = nullptr;
     uint32_t index = 0;
     const tracecore::Span& span() const { return batch->spans()[index]; }
+  };
+  // The spans of one trace, and the batches that hold them: a batch lives while a trace with a
+  // span in it is stored. One reference per (trace, batch), not per span.
+  struct StoredTrace {
+    std::vector<std::shared_ptr<const tracecore::SpanBatch>> batches;  // most traces: one
+    std::vector<StoredSpan> spans;
   };
   struct TraceIdHash {
     size_t operator()(const tracecore::TraceId& id) const {
@@ -64,11 +70,12 @@ class MemoryStore final : public SpanWriter, public SpanReader, public Dependenc
   };
 
   void IndexSpan(const std::shared_ptr<const tracecore::SpanBatch>& batch, uint32_t index);
+  void IndexOperations(const tracecore::SpanBatch& batch);
   void EvictOldest();
 
   const MemoryStoreOptions options_;
   mutable std::shared_mutex mutex_;
-  std::unordered_map<tracecore::TraceId, std::vector<StoredSpan>, TraceIdHash> traces_;
+  std::unordered_map<tracecore::TraceId, StoredTrace, TraceIdHash> traces_;
   std::deque<tracecore::TraceId> arrival_order_;  // for eviction
   std::map<std::string, std::set<Operation>, std::less<>> operations_;
   uint64_t span_count_ = 0;

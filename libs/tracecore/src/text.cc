@@ -111,9 +111,13 @@ bool DecodeHexBytes(std::string_view text, std::string& out) {
   return true;
 }
 
-bool IsValidUtf8(std::string_view text) {
+namespace text_internal {
+
+bool IsValidUtf8NotAscii(std::string_view text) {
   return simdjson::validate_utf8(text.data(), text.size());
 }
+
+}  // namespace text_internal
 
 void AppendValidUtf8(std::string_view text, std::string& out) {
   for (size_t i = 0; i < text.size();) {

@@ -15,6 +15,7 @@
 namespace ariadne::tracecore::jaeger_proto {
 namespace {
 
+using wire::CountField;
 using wire::ProtoReader;
 
 // Field numbers of jaeger/api_v2/model.proto and collector.proto.
@@ -121,6 +122,7 @@ jaeger::Reference ReadReference(ProtoReader r) {
 }
 
 void ReadLog(ProtoReader r, Event& event) {
+  event.attributes.reserve(CountField(r, field::kLogFields));
   while (r.Next()) {
     switch (r.field()) {
       case field::kLogTimestamp: event.time_unix_nano = ReadNanos(r.ReadMessage()); break;
@@ -196,6 +198,10 @@ class BatchDecoder {
     std::optional<uint32_t> process;
     uint64_t duration = 0;
     references_.clear();
+    // Sized once: growing them one push at a time cost 4% of Jaeger gRPC ingest (and arena memory
+    // for every outgrown buffer).
+    span.attributes.reserve(CountField(r, field::kSpanTags));
+    span.events.reserve(CountField(r, field::kSpanLogs));
     while (r.Next()) {
       switch (r.field()) {
         case field::kSpanTraceId: span.trace_id = ReadTraceId(r); break;

@@ -11,6 +11,7 @@
 namespace ariadne::tracecore::otlp {
 namespace {
 
+using wire::CountField;
 using wire::ProtoReader;
 using wire::ProtoWriter;
 
@@ -42,23 +43,10 @@ constexpr uint32_t kListValues = 1;  // ArrayValue.values and KeyValueList.value
 // Decoding. Leaf functions report errors through the reader (sticky) and return nothing; each
 // message-level function checks its reader once.
 
-// True when `text` is UTF-8; ASCII (the common case) is checked 8 bytes at a time.
-inline bool IsUtf8(std::string_view text) {
-  uint64_t high_bits = 0;
-  size_t i = 0;
-  for (; i + 8 <= text.size(); i += 8) {
-    uint64_t chunk;
-    std::memcpy(&chunk, text.data() + i, 8);
-    high_bits |= chunk;
-  }
-  for (; i < text.size(); ++i) high_bits |= static_cast<unsigned char>(text[i]);
-  return (high_bits & 0x8080808080808080ULL) == 0 || IsValidUtf8(text);
-}
-
 // Proto3 strings must be UTF-8.
 std::string_view ReadString(ProtoReader& r) {
   std::string_view text = r.ReadBytes();
-  if (!IsUtf8(text)) r.Fail("string field is not valid UTF-8");
+  if (!IsValidUtf8(text)) r.Fail("string field is not valid UTF-8");
   return text;
 }
 
@@ -99,7 +87,7 @@ bool TryReadSimpleKeyValue(std::string_view message, Attribute& out) {
   if (p == end || *p != 0x12 || (p = ScanLength(p + 1, end, value)) == nullptr || p != end) {
     return false;
   }
-  if (!IsUtf8(key) || value.empty()) return false;
+  if (!IsValidUtf8(key) || value.empty()) return false;
   const char* v = value.data();
   const char* v_end = v + value.size();
   char tag = *v++;
@@ -107,7 +95,7 @@ bool TryReadSimpleKeyValue(std::string_view message, Attribute& out) {
   std::string_view bytes;
   switch (tag) {
     case 0x0a:  // string_value
-      if (ScanLength(v, v_end, bytes) != v_end || !IsUtf8(bytes)) return false;
+      if (ScanLength(v, v_end, bytes) != v_end || !IsValidUtf8(bytes)) return false;
       out.value = AnyValue::String(bytes);
       break;
     case 0x10:  // bool_value
@@ -147,18 +135,6 @@ SpanId ReadSpanId(ProtoReader& r) {
   if (bytes.size() == 8) return {LoadBigEndian64(bytes.data())};
   if (!bytes.empty()) r.Fail("span_id must be 8 bytes");
   return {};
-}
-
-// Counts occurrences of `wanted` among the top-level fields of a message, to size arrays exactly.
-// Skipping over a field is a varint and a jump, so the extra pass costs little next to the decode.
-size_t CountField(const ProtoReader& message, uint32_t wanted) {
-  ProtoReader scan(message);
-  size_t count = 0;
-  while (scan.Next()) {
-    if (scan.field() == wanted) ++count;
-    scan.Skip();
-  }
-  return count;
 }
 
 void ReadAnyValue(ProtoReader r, AnyValue& out, SpanBatch& batch);

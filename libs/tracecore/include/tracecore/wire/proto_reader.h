@@ -221,4 +221,16 @@ class ProtoReader {
   ErrorState* error_;  // &own_error_ in a root reader; the root's in nested readers
 };
 
+// How many times field `wanted` occurs in `message` (read from its current position; `message`
+// itself does not move): lets a decoder size a repeated field's storage once.
+inline size_t CountField(const ProtoReader& message, uint32_t wanted) {
+  ProtoReader scan(message);
+  size_t count = 0;
+  while (scan.Next()) {
+    if (scan.field() == wanted) ++count;
+    scan.Skip();
+  }
+  return count;
+}
+
 }  // namespace ariadne::tracecore::wire
