@@ -5,6 +5,7 @@
 // or INVALID_ARGUMENT reply unchanged.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -46,24 +47,47 @@ class [[nodiscard]] Status {
     return {StatusCode::kDataLoss, std::move(message)};
   }
 
-  bool ok() const { return code_ == StatusCode::kOk; }
-  StatusCode code() const { return code_; }
-  const std::string& message() const { return message_; }
+  Status(const Status& other)
+      : error_(other.error_ ? std::make_unique<Error>(*other.error_) : nullptr) {}
+  Status& operator=(const Status& other) {
+    if (this != &other) error_ = other.error_ ? std::make_unique<Error>(*other.error_) : nullptr;
+    return *this;
+  }
+  Status(Status&&) noexcept = default;
+  Status& operator=(Status&&) noexcept = default;
+  ~Status() = default;
+
+  bool ok() const { return error_ == nullptr; }
+  StatusCode code() const { return error_ ? error_->code : StatusCode::kOk; }
+  // Empty when OK.
+  const std::string& message() const { return error_ ? error_->message : EmptyMessage(); }
 
   // Returns a copy whose message is "<context>: <message>"; OK stays OK.
   Status WithContext(std::string_view context) const {
     if (ok()) return {};
     std::string m(context);
     m += ": ";
-    m += message_;
-    return {code_, std::move(m)};
+    m += error_->message;
+    return {error_->code, std::move(m)};
   }
 
  private:
-  Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
+  // An error lives on the heap so that an OK Status, the common case on every decoder's hot path,
+  // is one null pointer: returning and testing it costs what returning a bool does.
+  struct Error {
+    StatusCode code;
+    std::string message;
+  };
 
-  StatusCode code_ = StatusCode::kOk;
-  std::string message_;
+  Status(StatusCode code, std::string message)
+      : error_(std::make_unique<Error>(Error{code, std::move(message)})) {}
+
+  static const std::string& EmptyMessage() {
+    static const std::string empty;
+    return empty;
+  }
+
+  std::unique_ptr<Error> error_;
 };
 
 }  // namespace ariadne::tracecore

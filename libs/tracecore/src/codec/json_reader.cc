@@ -52,32 +52,35 @@ simdjson::error_code JsonInput::Iterate(sj::document& document) {
   return parser.iterate(state_.padded.data(), json_.size(), state_.padded.size()).get(document);
 }
 
-template <typename Unescape>
-simdjson::error_code JsonInput::Durable(const char* raw, Unescape&& unescape,
-                                        std::string_view& out) {
+simdjson::error_code JsonInput::ReadString(sj::value& value, std::string_view& out) {
+  // The token runs from the opening quote to the next structural character: the closing quote
+  // plus any whitespace after it. Stage 1 has checked that the string is closed.
+  std::string_view token = value.raw_json_token();
+  if (token.empty() || token[0] != '"') return simdjson::INCORRECT_TYPE;
+  while (token.size() > 1 && token.back() != '"') token.remove_suffix(1);
+  if (token.size() < 2) return simdjson::STRING_ERROR;
+  std::string_view text = token.substr(1, token.size() - 2);
+  if (std::memchr(text.data(), '\\', text.size()) != nullptr) {
+    std::string_view unescaped;
+    if (auto error = value.get_string().get(unescaped)) return error;
+    out = batch_.Copy(unescaped);
+    return simdjson::SUCCESS;
+  }
+  out = json_.substr(static_cast<size_t>(text.data() - state_.padded.data()), text.size());
+  return simdjson::SUCCESS;
+}
+
+simdjson::error_code JsonInput::ReadKey(sj::field& field, std::string_view& out) {
+  const char* raw = field.key().raw();  // just after the opening quote
   size_t length = 0;
   if (!HasEscape(raw, length)) {
     out = json_.substr(static_cast<size_t>(raw - state_.padded.data()), length);
     return simdjson::SUCCESS;
   }
   std::string_view unescaped;
-  if (auto error = unescape().get(unescaped)) return error;
+  if (auto error = field.unescaped_key().get(unescaped)) return error;
   out = batch_.Copy(unescaped);
   return simdjson::SUCCESS;
-}
-
-simdjson::error_code JsonInput::ReadString(sj::value& value, std::string_view& out) {
-  sj::json_type type;
-  if (auto error = value.type().get(type)) return error;
-  if (type != sj::json_type::string) return simdjson::INCORRECT_TYPE;
-  std::string_view token = value.raw_json_token();  // "text" plus any whitespace after it
-  return Durable(
-      token.data() + 1, [&] { return value.get_string(); }, out);
-}
-
-simdjson::error_code JsonInput::ReadKey(sj::field& field, std::string_view& out) {
-  return Durable(
-      field.key().raw(), [&] { return field.unescaped_key(); }, out);
 }
 
 bool HasContentAfterRoot(sj::document& document) {
@@ -102,8 +105,7 @@ Status TypeError(simdjson::error_code error, std::string_view expected) {
   return error == simdjson::INCORRECT_TYPE ? Invalid(expected) : JsonError(error);
 }
 
-Status AtField(Status status, std::string_view name) {
-  if (status.ok()) return status;
+Status AtFieldError(const Status& status, std::string_view name) {
   std::string message(name);
   const std::string& inner = status.message();
   if (!inner.empty() && inner[0] != ':' && inner[0] != '[') message.push_back('.');
@@ -111,13 +113,12 @@ Status AtField(Status status, std::string_view name) {
   return Rebuild(status, std::move(message));
 }
 
-Status AtIndex(Status status, std::string_view name, size_t index) {
-  if (status.ok()) return status;
+Status AtIndexError(const Status& status, std::string_view name, size_t index) {
   std::string segment(name);
   segment.push_back('[');
   segment += std::to_string(index);
   segment.push_back(']');
-  return AtField(std::move(status), segment);
+  return AtFieldError(status, segment);
 }
 
 Status InFormat(std::string_view format, const Status& status) {
@@ -139,18 +140,23 @@ bool IsNull(sj::value& value) {
 }
 
 Status ReadTransientString(sj::value& value, std::string_view& out) {
-  sj::json_type type;
-  ARIADNE_RETURN_IF_ERROR(TypeOf(value, type));
-  if (type != sj::json_type::string) return Invalid("expected a string");
-  if (auto error = value.get_string().get(out)) return JsonError(error);
+  if (auto error = value.get_string().get(out)) return TypeError(error, "expected a string");
   return {};
 }
 
+simdjson::error_code ReadTransientKey(sj::field& field, std::string_view& out) {
+  const char* raw = field.key().raw();  // just after the opening quote
+  const char* end = raw;
+  while (*end != '"' && *end != '\\') ++end;  // the closing quote is there (stage 1 checked)
+  if (*end == '"') {
+    out = std::string_view(raw, static_cast<size_t>(end - raw));
+    return simdjson::SUCCESS;
+  }
+  return field.unescaped_key().get(out);
+}
+
 Status ReadString(JsonInput& input, sj::value& value, std::string_view& out) {
-  sj::json_type type;
-  ARIADNE_RETURN_IF_ERROR(TypeOf(value, type));
-  if (type != sj::json_type::string) return Invalid("expected a string");
-  if (auto error = input.ReadString(value, out)) return JsonError(error);
+  if (auto error = input.ReadString(value, out)) return TypeError(error, "expected a string");
   return {};
 }
 

@@ -53,11 +53,6 @@ class JsonInput {
   simdjson::error_code ReadKey(sj::field& field, std::string_view& out);
 
  private:
-  // The durable form of a string whose raw (escaped) text starts at `raw` in the padded copy;
-  // `unescape` supplies simdjson's unescaped text when there are escapes.
-  template <typename Unescape>
-  simdjson::error_code Durable(const char* raw, Unescape&& unescape, std::string_view& out);
-
   std::string_view json_;
   ParseState& state_;
   SpanBatch& batch_;
@@ -79,8 +74,14 @@ Status JsonError(simdjson::error_code error);
 // Invalid(expected) for INCORRECT_TYPE, else JsonError(error).
 Status TypeError(simdjson::error_code error, std::string_view expected);
 // Keeps the status code (InvalidArgument or ResourceExhausted).
-Status AtField(Status status, std::string_view name);
-Status AtIndex(Status status, std::string_view name, size_t index);
+Status AtFieldError(const Status& status, std::string_view name);
+Status AtIndexError(const Status& status, std::string_view name, size_t index);
+inline Status AtField(Status status, std::string_view name) {
+  return status.ok() ? std::move(status) : AtFieldError(status, name);
+}
+inline Status AtIndex(Status status, std::string_view name, size_t index) {
+  return status.ok() ? std::move(status) : AtIndexError(status, name, index);
+}
 // The final message: "<format>: <path>: <what>" (or "<format>: <what>"); OK stays OK.
 Status InFormat(std::string_view format, const Status& status);
 
@@ -90,6 +91,9 @@ bool IsNull(sj::value& value);
 
 // A string whose view lives only until the next parse (ids, numbers, enum names).
 Status ReadTransientString(sj::value& value, std::string_view& out);
+// The key of `field`, as a view that lives only until the next parse. Read in place (keys rarely
+// have escapes); only an escaped key is unescaped by simdjson.
+simdjson::error_code ReadTransientKey(sj::field& field, std::string_view& out);
 // A string that outlives the parse (see JsonInput).
 Status ReadString(JsonInput& input, sj::value& value, std::string_view& out);
 
@@ -101,7 +105,7 @@ Status ForEachField(sj::object& object, OnField&& on_field) {
     sj::field field;
     if (auto error = std::move(field_result).get(field)) return JsonError(error);
     std::string_view key;
-    if (auto error = field.unescaped_key().get(key)) return JsonError(error);
+    if (auto error = ReadTransientKey(field, key)) return JsonError(error);
     sj::value value = field.value();
     if (IsNull(value)) continue;
     ARIADNE_RETURN_IF_ERROR(on_field(key, value));

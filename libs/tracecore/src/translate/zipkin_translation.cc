@@ -68,8 +68,10 @@ bool IsResourceKey(std::string_view key) {
       "container.", "k8s.",     "cloud.",       "device.",       "deployment.",
       "aws.ecs.",   "aws.eks.", "aws.log.",     "heroku.",       "webengine.",
       "faas.name",  "faas.id",  "faas.version", "faas.instance", "faas.max_memory"};
+  if (key.empty()) return false;
   for (std::string_view prefix : kPrefixes) {
-    if (StartsWith(key, prefix)) return true;
+    // The first-character test keeps a plain tag from paying a comparison per prefix.
+    if (prefix[0] == key[0] && StartsWith(key, prefix)) return true;
   }
   return false;
 }

@@ -131,6 +131,28 @@ TEST_CASE("OTLP/JSON strings without escapes are views into the input, escaped o
   CHECK_FALSE(inside(Attr(sql.events[0].attributes, "exception.stacktrace").string_value()));
 }
 
+TEST_CASE("OTLP/JSON reads escaped keys, and strings followed by whitespace, exactly") {
+  // Keys are compared in place unless they hold an escape; a string's text ends at its closing
+  // quote, not at the next structural character.
+  std::string json = R"({"resource\u0053pans" : [ { "scopeSpans" : [ { "spans" : [ {
+      "n\u0061me" : "checkout"	,
+      "attributes" : [ { "key" : "pl\u0061in" , "value" : { "stringValue" : "a\"b"  } },
+                       { "k\u0065y" : "city" , "value" : { "string\u0056alue" : "Oslo"
+                       } } ] } ] } ] } ] } )";
+  SpanBatch batch;
+  Status status = Decode(batch.Retain(json), batch);
+  INFO(status.message());
+  REQUIRE(status.ok());
+  REQUIRE(batch.spans().size() == 1);
+  const Span& span = batch.spans()[0];
+  CHECK(span.name == "checkout");
+  REQUIRE(span.attributes.size() == 2);
+  CHECK(span.attributes[0].key == "plain");
+  CHECK(span.attributes[0].value.string_value() == "a\"b");
+  CHECK(span.attributes[1].key == "city");
+  CHECK(span.attributes[1].value.string_value() == "Oslo");
+}
+
 Attribute* FindStackTrace(SpanBatch& batch) {
   for (Span& span : batch.spans()) {
     for (Event& event : span.events) {
