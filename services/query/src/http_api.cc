@@ -101,7 +101,7 @@ struct OwnedError {
 // large trace in two halves at once through `split`.
 class TracesResult {
  public:
-  TracesResult(std::string& out, runtime::ForkJoin* split)
+  TracesResult(std::string& out, runtime::ForkJoin& split)
       : out_(out), envelope_(out), split_(split) {}
 
   int64_t total() const { return total_; }
@@ -128,7 +128,7 @@ class TracesResult {
  private:
   std::string& out_;
   tracecore::jaeger_ui::TracesEnvelope envelope_;
-  runtime::ForkJoin* const split_;
+  runtime::ForkJoin& split_;
   int64_t total_ = 0;
   std::vector<OwnedError> errors_;
 };
@@ -254,7 +254,7 @@ void Api::Search(const HttpRequest& request, HttpResponse& response) {
     }
   }
   RenderJson(IsPrettyPrint(params), response, [&](std::string& out) -> Status {
-    TracesResult result(out, &service_.fork_join());
+    TracesResult result(out, service_.fork_join());
     ARIADNE_RETURN_IF_ERROR(LoadTraces(ids, IsRaw(params), multi_get, result));
     result.Finish();
     return {};
@@ -276,7 +276,7 @@ void Api::Trace(const HttpRequest& request, HttpResponse& response) {
   }
   if (!found) return WriteError(404, kTraceNotFound, response);
   RenderJson(IsPrettyPrint(params), response, [&](std::string& out) -> Status {
-    TracesResult result(out, &service_.fork_join());
+    TracesResult result(out, service_.fork_join());
     result.Add(trace);
     result.Finish();
     return {};
@@ -377,7 +377,7 @@ void Api::Transform(const HttpRequest& request, HttpResponse& response) {
   const std::vector<LoadedTrace> traces = SplitTraces(batch);
   RenderJson(IsPrettyPrint(runtime::ParseQuery(request.query)), response,
              [&](std::string& out) -> Status {
-               TracesResult result(out, &service_.fork_join());
+               TracesResult result(out, service_.fork_join());
                for (const LoadedTrace& trace : traces) result.Add(trace);
                result.Finish();
                return {};

@@ -94,7 +94,7 @@ void AppendDependencies(const std::vector<storage::DependencyLink>& links, std::
 }
 
 void AddLoadedTrace(const LoadedTrace& trace, tracecore::jaeger_ui::TracesEnvelope& envelope,
-                    runtime::ForkJoin* split) {
+                    runtime::ForkJoin& split) {
   const tracecore::jaeger_ui::TraceStyle style{
       .tag_order = trace.adjusted ? tracecore::jaeger_ui::TagOrder::kSortedByKey
                                   : tracecore::jaeger_ui::TagOrder::kAsTranslated,
@@ -102,15 +102,8 @@ void AddLoadedTrace(const LoadedTrace& trace, tracecore::jaeger_ui::TracesEnvelo
         return trace.WarningsOf(span);
       },
       .trace_warnings = trace.warnings,
-      .run_both =
-          [split](const std::function<void()>& first, const std::function<void()>& second) {
-            if (split != nullptr) {
-              split->RunBoth(first, second);
-            } else {
-              first();
-              second();
-            }
-          },
+      .run_both = [&split](const std::function<void()>& first,
+                           const std::function<void()>& second) { split.RunBoth(first, second); },
   };
   const std::vector<const tracecore::Span*> spans(trace.spans.begin(), trace.spans.end());
   envelope.AddTrace(trace.batch, spans, style);

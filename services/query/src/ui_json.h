@@ -29,9 +29,9 @@ void AppendDependencies(const std::vector<storage::DependencyLink>& links, std::
 
 // Adds `trace` to `envelope`: trace.spans in order, tags sorted by key once the adjusters ran,
 // and the warnings of the trace and of each span ("warnings":null when there are none). A large
-// trace is written in two halves at once through `split` (null: in one piece).
+// trace is written in two halves at once through `split`.
 void AddLoadedTrace(const LoadedTrace& trace, tracecore::jaeger_ui::TracesEnvelope& envelope,
-                    runtime::ForkJoin* split);
+                    runtime::ForkJoin& split);
 
 // The body of an error answer, as Jaeger's http.Error writes it: the envelope with one error
 // {"code":status,"msg":message} and data null, then a newline.
