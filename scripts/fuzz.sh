@@ -18,15 +18,17 @@ ninja -C build-fuzz -j "${JOBS:-$(nproc)}"
 
 # Runs one fuzzer and prints its one-line result (with the log's tail when it fails).
 run_fuzzer() {
-  local fuzzer=$1 name corpus log runs
+  local fuzzer=$1 name corpus log runs dict
   name=$(basename "$fuzzer")
+  dict=()
+  [[ -f "tests/fuzz/$name.dict" ]] && dict=(-dict="tests/fuzz/$name.dict")
   corpus="build-fuzz/corpus/$name"
   log="build-fuzz/$name.log"
   mkdir -p "$corpus"
   cp -n tests/fixtures/wire/* "$corpus/" 2>/dev/null || true
   # -rss_limit_mb bounds memory: a decoder that allocates without bound fails here.
-  if "$fuzzer" "$corpus" -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -rss_limit_mb=2048 \
-      -timeout=10 -print_final_stats=1 >"$log" 2>&1; then
+  if "$fuzzer" "$corpus" "${dict[@]}" -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 \
+      -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 >"$log" 2>&1; then
     runs=$(grep -m1 -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' || echo "?")
     printf 'fuzz %-36s ok   %s runs\n' "$name" "$runs"
   else

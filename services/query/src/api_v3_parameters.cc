@@ -1,8 +1,5 @@
 #include "api_v3_parameters.h"
 
-#include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
-
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -144,28 +141,9 @@ Status ParseAttributes(const QueryParams& params,
   const std::string_view text = FormValue(params, kName);
   out.clear();
   if (text.empty()) return {};
-  rapidjson::Document document;
-  document.Parse(text.data(), text.size());
-  if (document.HasParseError()) {
-    return Malformed(kName, std::string("not JSON: ") +
-                                rapidjson::GetParseError_En(document.GetParseError()) +
-                                " (at offset " + std::to_string(document.GetErrorOffset()) +
-                                "); expected an object of strings, e.g. "
-                                "{\"http.status_code\":\"500\"}");
-  }
-  if (!document.IsObject()) {
-    return Malformed(kName,
-                     "expected a JSON object of strings, e.g. {\"http.status_code\":\"500\"}");
-  }
   std::map<std::string, std::string> attributes;
-  for (const auto& member : document.GetObject()) {
-    if (!member.value.IsString()) {
-      return Malformed(kName, "the value of \"" + std::string(member.name.GetString()) +
-                                  "\" is not a string; quote every value, e.g. "
-                                  "{\"http.status_code\":\"500\"}");
-    }
-    attributes[member.name.GetString()] = member.value.GetString();
-  }
+  const Status parsed = ParseStringObject(text, attributes);
+  if (!parsed.ok()) return Malformed(kName, parsed.message());
   out.assign(attributes.begin(), attributes.end());
   return {};
 }

@@ -1,7 +1,6 @@
 #include "query_parameters.h"
 
-#include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
+#include <simdjson.h>
 
 #include <algorithm>
 #include <array>
@@ -86,25 +85,9 @@ Status ParseTags(const QueryParams& params, std::vector<std::pair<std::string, s
   }
   for (const auto& [name, value] : params) {
     if (name != "tags") continue;
-    rapidjson::Document document;
-    document.Parse(value.data(), value.size());
-    const std::string prefix = "malformed 'tags' parameter, cannot unmarshal JSON: ";
-    if (document.HasParseError()) {
-      return Status::InvalidArgument(
-          prefix + rapidjson::GetParseError_En(document.GetParseError()) + " (at offset " +
-          std::to_string(document.GetErrorOffset()) + ")");
-    }
-    if (!document.IsObject()) {
-      return Status::InvalidArgument(prefix + "expected an object of strings, e.g. " +
-                                     "{\"http.status_code\":\"500\"}");
-    }
-    for (const auto& member : document.GetObject()) {
-      if (!member.value.IsString()) {
-        return Status::InvalidArgument(prefix + "the value of \"" + member.name.GetString() +
-                                       "\" is not a string; quote every value, e.g. "
-                                       "{\"http.status_code\":\"500\"}");
-      }
-      tags[member.name.GetString()] = member.value.GetString();
+    const Status parsed = ParseStringObject(value, tags);
+    if (!parsed.ok()) {
+      return Status::InvalidArgument("malformed 'tags' parameter: " + parsed.message());
     }
   }
   out.assign(tags.begin(), tags.end());
@@ -186,6 +169,29 @@ Status ParseTraceId(std::string_view text, tracecore::TraceId& out) {
   return {};
 }
 
+Status ParseStringObject(std::string_view text, std::map<std::string, std::string>& out) {
+  constexpr std::string_view kExample = R"(e.g. {"http.status_code":"500"})";
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (auto error = parser.parse(text.data(), text.size()).get(root)) {
+    return Status::InvalidArgument(std::string("not JSON: ") + simdjson::error_message(error) +
+                                   "; expected an object of strings, " + std::string(kExample));
+  }
+  simdjson::dom::object object;
+  if (root.get(object) != simdjson::SUCCESS) {
+    return Status::InvalidArgument("expected a JSON object of strings, " + std::string(kExample));
+  }
+  for (auto [key, value] : object) {
+    std::string_view string_value;
+    if (value.get(string_value) != simdjson::SUCCESS) {
+      return Status::InvalidArgument("the value of \"" + std::string(key) +
+                                     "\" is not a string; quote every value, " +
+                                     std::string(kExample));
+    }
+    out[std::string(key)] = std::string(string_value);
+  }
+  return {};
+}
 Status ParseSpanKind(std::string_view text, std::optional<tracecore::SpanKind>& out) {
   using tracecore::SpanKind;
   out.reset();

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,6 +59,12 @@ struct DependenciesRequest {
 // GET /api/dependencies: endTs (ms, default now), lookback (ms, default 24h), service.
 tracecore::Status ParseDependencies(const QueryParams& params, const TimeWindow& window,
                                     DependenciesRequest& out);
+
+// A JSON object whose values are all strings (the tags and query.attributes parameters), added
+// to `out`; a later value of a key replaces an earlier one. The error says what was wrong ("not
+// JSON: ...", "expected a JSON object of strings, ...", "the value of \"k\" is not a string; ...")
+// for the caller to put after the parameter's name.
+tracecore::Status ParseStringObject(std::string_view text, std::map<std::string, std::string>& out);
 
 // spanKind: "" (any), unspecified, internal, server, client, producer, consumer.
 tracecore::Status ParseSpanKind(std::string_view text, std::optional<tracecore::SpanKind>& out);

@@ -225,13 +225,18 @@ TEST_CASE("Search: bad parameters are answered 400 with what was wrong") {
   CheckRejected(query, "service=shop&tag=error",
                 "malformed 'tag' parameter, expecting key:value, received: error");
   CheckRejected(query, "service=shop&tags=" + Encode("{\"a\":"),
-                "malformed 'tags' parameter, cannot unmarshal JSON: Invalid value. (at offset "
-                "5)");
+                "malformed 'tags' parameter: not JSON: The JSON document has an improper "
+                "structure: missing or superfluous commas, braces, missing keys, etc.; expected "
+                "an object of strings, e.g. {\\\"http.status_code\\\":\\\"500\\\"}");
+  // Found by query_parameters_fuzzer: RapidJSON's parse of this value was undefined behaviour.
+  CheckRejected(query, "service=shop&tags=" + Encode(std::string("9\xc6ua\0\0\0", 7)),
+                "malformed 'tags' parameter: not JSON: The input is not valid UTF-8; expected "
+                "an object of strings, e.g. {\\\"http.status_code\\\":\\\"500\\\"}");
   CheckRejected(query, "service=shop&tags=" + Encode("[\"a\"]"),
-                "malformed 'tags' parameter, cannot unmarshal JSON: expected an object of "
-                "strings, e.g. {\\\"http.status_code\\\":\\\"500\\\"}");
+                "malformed 'tags' parameter: expected a JSON object of strings, e.g. "
+                "{\\\"http.status_code\\\":\\\"500\\\"}");
   CheckRejected(query, "service=shop&tags=" + Encode("{\"http.status_code\":500}"),
-                "malformed 'tags' parameter, cannot unmarshal JSON: the value of "
+                "malformed 'tags' parameter: the value of "
                 "\\\"http.status_code\\\" is not a string; quote every value, e.g. "
                 "{\\\"http.status_code\\\":\\\"500\\\"}");
   CheckRejected(query, "traceID=xyz",
