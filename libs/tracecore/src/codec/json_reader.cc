@@ -1,25 +1,10 @@
 #include "json_reader.h"
 
+#include <cstdint>
 #include <cstring>
 
 namespace ariadne::tracecore::json {
 namespace {
-
-// Scans the raw text of a string from `raw` (just after its opening quote) to its closing quote.
-// simdjson has checked the document's structure, so the closing quote is there.
-bool HasEscape(const char* raw, size_t& length) {
-  const char* end = raw;
-  bool escaped = false;
-  while (*end != '"') {
-    if (*end == '\\') {
-      escaped = true;
-      ++end;
-    }
-    ++end;
-  }
-  length = static_cast<size_t>(end - raw);
-  return escaped;
-}
 
 Status Rebuild(const Status& status, std::string message) {
   if (status.code() == StatusCode::kResourceExhausted) {
@@ -52,6 +37,15 @@ simdjson::error_code JsonInput::Iterate(sj::document& document) {
   return parser.iterate(state_.padded.data(), json_.size(), state_.padded.size()).get(document);
 }
 
+std::string_view JsonInput::Durable(std::string_view text) {
+  const auto begin = reinterpret_cast<uintptr_t>(state_.padded.data());
+  const auto start = reinterpret_cast<uintptr_t>(text.data());
+  if (start >= begin && start + text.size() <= begin + json_.size()) {
+    return json_.substr(start - begin, text.size());
+  }
+  return batch_.Copy(text);
+}
+
 simdjson::error_code JsonInput::ReadString(sj::value& value, std::string_view& out) {
   // The token runs from the opening quote to the next structural character: the closing quote
   // plus any whitespace after it. Stage 1 has checked that the string is closed.
@@ -61,25 +55,16 @@ simdjson::error_code JsonInput::ReadString(sj::value& value, std::string_view& o
   if (token.size() < 2) return simdjson::STRING_ERROR;
   std::string_view text = token.substr(1, token.size() - 2);
   if (std::memchr(text.data(), '\\', text.size()) != nullptr) {
-    std::string_view unescaped;
-    if (auto error = value.get_string().get(unescaped)) return error;
-    out = batch_.Copy(unescaped);
-    return simdjson::SUCCESS;
+    if (auto error = value.get_string().get(text)) return error;  // unescaped by simdjson
   }
-  out = json_.substr(static_cast<size_t>(text.data() - state_.padded.data()), text.size());
+  out = Durable(text);
   return simdjson::SUCCESS;
 }
 
 simdjson::error_code JsonInput::ReadKey(sj::field& field, std::string_view& out) {
-  const char* raw = field.key().raw();  // just after the opening quote
-  size_t length = 0;
-  if (!HasEscape(raw, length)) {
-    out = json_.substr(static_cast<size_t>(raw - state_.padded.data()), length);
-    return simdjson::SUCCESS;
-  }
-  std::string_view unescaped;
-  if (auto error = field.unescaped_key().get(unescaped)) return error;
-  out = batch_.Copy(unescaped);
+  std::string_view key;
+  if (auto error = ReadTransientKey(field, key)) return error;
+  out = Durable(key);
   return simdjson::SUCCESS;
 }
 

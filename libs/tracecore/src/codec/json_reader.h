@@ -53,6 +53,10 @@ class JsonInput {
   simdjson::error_code ReadKey(sj::field& field, std::string_view& out);
 
  private:
+  // `text` as a view that outlives the parse: into the caller's bytes when it lies in the padded
+  // copy (same offsets), else (simdjson's unescaped text) copied into the batch arena.
+  std::string_view Durable(std::string_view text);
+
   std::string_view json_;
   ParseState& state_;
   SpanBatch& batch_;
