@@ -33,9 +33,10 @@ SMALL_BOUND = 10_000
 # span the answer shows. Measured on this machine (2026-11-27, this trace, 1.0 KB of Jaeger JSON
 # per span): 48 MB at --query.max-trace-size=1000, 70 MB at 10,000, 240 MB at 50,000 and 427 MB
 # at the default 100,000, i.e. about 40 MB plus 3.9 KB per span shown. The per-span part is the
-# loaded spans plus their JSON, built whole and copied into the envelope; the fixed part is the
-# local store's reader, which fetches up to 64 of the trace's records at once (here all 20, 5,000
-# spans each: ~45 MB) however few spans the answer keeps (the same with --local.cache-size-mib=4).
+# loaded spans plus their JSON, built whole and copied into the envelope; the fixed part was the
+# local store's reader, which then decoded up to 64 of the trace's records at once (here all 20,
+# 5,000 spans each: ~45 MB) however few spans the answer kept. Since the store's format 2
+# (2026-11-28) it reads 16 records at a time and decodes two at once, so the fixed part is smaller.
 # The bounds below leave about 1.5x of headroom and still fail at once if a 10,000-span answer
 # paid for the whole 100,000-span trace (~430 MB).
 FIXED_GROWTH = 64 << 20

@@ -16,12 +16,14 @@
 #include <filesystem>
 #include <functional>
 #include <limits>
+#include <list>
 #include <map>
 #include <span>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
+#include "local/span_block.h"
 #include "local/store_layout.h"
 #include "runtime/log.h"
 #include "storage/span_match.h"
@@ -36,6 +38,12 @@ using tracecore::Status;
 using tracecore::TraceId;
 
 constexpr uint64_t kNanosPerSecond = 1'000'000'000ULL;
+// Batches are written in blocks of whole traces, of about this many spans. Smaller blocks
+// compress worse, larger ones make reading one trace decompress more: with tracegen's spans,
+// 128-span blocks took 140 bytes per span, 512 took 119, 1,024 took 110 (as much as whole
+// 1,000-span batches), and search and get-trace times were alike from 512 up
+// (docs/benchmarks.md).
+constexpr size_t kBlockSpans = 1024;
 
 struct LocalStore::Families {
   std::vector<rocksdb::ColumnFamilyHandle*> handles;  // owned; destroyed before the DB
@@ -90,11 +98,10 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::shared_ptr<rocksdb::Cache>
   table.format_version = 5;
   table.block_size = 16 << 10;
   if (name == kRecordsFamily) {
-    // Records are written in key order and read by key: larger blocks compress better. (A zstd
-    // dictionary trained per table file made them 8% smaller for 40% more ingest CPU:
-    // docs/benchmarks.md.)
-    table.block_size = 32 << 10;
-    options.compression_opts.max_dict_bytes = 16 << 10;
+    // Span blocks arrive compressed (span_block.h): compressing them again costs CPU and saves
+    // nothing.
+    options.compression = rocksdb::kNoCompression;
+    options.bottommost_compression = rocksdb::kNoCompression;
   } else if (name == kTracesFamily) {
     // Looked up by bucket | trace id: a prefix bloom filter answers "not in this bucket".
     options.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(kTraceKeyPrefixBytes));
@@ -384,38 +391,47 @@ Status LocalStore::WriteBatch(const SpanBatch& batch) {
   dependencies_.Observe(batch);
   const uint64_t now = NowNanos();
   PendingWrite write;
-  AddWrites(batch, BucketOf(now), write);
+  ARIADNE_RETURN_IF_ERROR(AddWrites(batch, BucketOf(now), write));
   AddDependencyCounts(now / kNanosPerSecond, false, write);
   return Commit(write);
 }
 
 namespace {
 
-// Span pointers of a batch grouped by trace, in batch order within a trace.
 // Trace ids in numeric order (spelled out: clang-tidy misreads the defaulted <=>).
 bool TraceIdLess(const TraceId& a, const TraceId& b) {
   return a.high != b.high ? a.high < b.high : a.low < b.low;
 }
 
-std::vector<std::vector<const Span*>> GroupByTrace(const SpanBatch& batch) {
+// The spans of a batch in trace id order, in batch order within a trace, and where each trace's
+// run of them starts (with spans.size() last).
+struct ByTrace {
   std::vector<const Span*> spans;
-  spans.reserve(batch.spans().size());
-  for (const Span& span : batch.spans()) spans.push_back(&span);
-  std::stable_sort(spans.begin(), spans.end(), [](const Span* a, const Span* b) {
+  std::vector<size_t> starts;
+  std::span<const Span* const> trace(size_t i) const {
+    return std::span<const Span* const>(spans).subspan(starts[i], starts[i + 1] - starts[i]);
+  }
+  size_t traces() const { return starts.size() - 1; }
+};
+
+ByTrace GroupByTrace(const SpanBatch& batch) {
+  ByTrace out;
+  out.spans.reserve(batch.spans().size());
+  for (const Span& span : batch.spans()) out.spans.push_back(&span);
+  std::stable_sort(out.spans.begin(), out.spans.end(), [](const Span* a, const Span* b) {
     return TraceIdLess(a->trace_id, b->trace_id);
   });
-  std::vector<std::vector<const Span*>> groups;
-  for (size_t i = 0; i < spans.size(); ++i) {
-    if (i == 0 || spans[i]->trace_id != spans[i - 1]->trace_id) groups.emplace_back();
-    groups.back().push_back(spans[i]);
+  for (size_t i = 0; i < out.spans.size(); ++i) {
+    if (i == 0 || out.spans[i]->trace_id != out.spans[i - 1]->trace_id) out.starts.push_back(i);
   }
-  return groups;
+  out.starts.push_back(out.spans.size());
+  return out;
 }
 
-// One search entry per service of a record: its newest span start and the spans' summaries.
-void AddSearchEntries(const SpanBatch& batch, const std::vector<const Span*>& group,
-                      uint32_t bucket, uint64_t seq, rocksdb::WriteBatch& out,
-                      rocksdb::ColumnFamilyHandle* family) {
+// One search entry per service of a trace's spans in a record: the newest span start and the
+// spans' summaries.
+void AddSearchEntries(const SpanBatch& batch, std::span<const Span* const> group, uint32_t bucket,
+                      uint64_t seq, rocksdb::WriteBatch& out, rocksdb::ColumnFamilyHandle* family) {
   std::map<std::string_view, std::vector<const Span*>> by_service;
   for (const Span* span : group) {
     by_service[batch.resource_of(*span).ServiceName()].push_back(span);
@@ -432,8 +448,22 @@ void AddSearchEntries(const SpanBatch& batch, const std::vector<const Span*>& gr
 
 }  // namespace
 
-void LocalStore::AddWrites(const SpanBatch& batch, uint32_t bucket, PendingWrite& write) {
-  const std::vector<std::vector<const Span*>> groups = GroupByTrace(batch);
+Status LocalStore::AddWrites(const SpanBatch& batch, uint32_t bucket, PendingWrite& write) {
+  const ByTrace by_trace = GroupByTrace(batch);
+  // Whole traces, cut into blocks of about kBlockSpans spans.
+  std::vector<size_t> cuts = {0};  // trace numbers where blocks start, then traces()
+  for (size_t i = 1; i < by_trace.traces(); ++i) {
+    if (by_trace.starts[i] - by_trace.starts[cuts.back()] >= kBlockSpans) cuts.push_back(i);
+  }
+  cuts.push_back(by_trace.traces());
+  std::vector<std::string> blocks(cuts.size() - 1);
+  for (size_t b = 0; b + 1 < cuts.size(); ++b) {
+    const size_t first = by_trace.starts[cuts[b]];
+    const size_t end = by_trace.starts[cuts[b + 1]];
+    ARIADNE_RETURN_IF_ERROR(EncodeSpanBlock(
+        batch, std::span<const Span* const>(by_trace.spans).subspan(first, end - first),
+        blocks[b]));
+  }
   std::unordered_set<std::string> operations;
   for (const Span& span : batch.spans()) {
     operations.insert(
@@ -443,7 +473,7 @@ void LocalStore::AddWrites(const SpanBatch& batch, uint32_t bucket, PendingWrite
   {
     std::lock_guard lock(write_mutex_);
     first_seq = next_seq_;
-    next_seq_ += groups.size();
+    next_seq_ += blocks.size();
     if (known_buckets_.insert(bucket).second) {
       write.batch.Put(families_->meta, MetaBucketKey(bucket), "");
     }
@@ -457,15 +487,16 @@ void LocalStore::AddWrites(const SpanBatch& batch, uint32_t bucket, PendingWrite
       if (written_operations_.insert(key).second) write.batch.Put(families_->meta, key, "");
     }
   }
-  std::string value;
-  for (size_t i = 0; i < groups.size(); ++i) {
-    const uint64_t seq = first_seq + i;
-    value.clear();
-    EncodeRecord(batch, groups[i], value);
-    write.batch.Put(families_->records, RecordKey(bucket, seq), value);
-    write.batch.Put(families_->traces, TraceKey(bucket, groups[i].front()->trace_id, seq), "");
-    AddSearchEntries(batch, groups[i], bucket, seq, write.batch, families_->search);
+  for (size_t b = 0; b < blocks.size(); ++b) {
+    const uint64_t seq = first_seq + b;
+    write.batch.Put(families_->records, RecordKey(bucket, seq), blocks[b]);
+    for (size_t i = cuts[b]; i < cuts[b + 1]; ++i) {
+      const std::span<const Span* const> trace = by_trace.trace(i);
+      write.batch.Put(families_->traces, TraceKey(bucket, trace.front()->trace_id, seq), "");
+      AddSearchEntries(batch, trace, bucket, seq, write.batch, families_->search);
+    }
   }
+  return {};
 }
 
 void LocalStore::AddDependencyCounts(uint64_t now_second, bool everything, PendingWrite& write) {
@@ -606,7 +637,7 @@ Status LocalStore::GetTrace(const TraceId& id, uint32_t max_chunk_spans,
   ARIADNE_RETURN_IF_ERROR(FromRocks(it->status(), "reading the trace index"));
   found = false;
   if (record_keys.empty()) return {};
-  return ReadRecords(record_keys, max_chunk_spans, [&](SpanBatch& chunk) {
+  return ReadRecords(id, record_keys, max_chunk_spans, [&](SpanBatch& chunk) {
     found = true;
     return consume(chunk);
   });
@@ -614,98 +645,96 @@ Status LocalStore::GetTrace(const TraceId& id, uint32_t max_chunk_spans,
 
 namespace {
 
-// Records of a chunk with at least this many spans in all are decoded in two halves at once:
-// below it, handing half to another thread costs more than it saves.
-constexpr uint64_t kSplitDecodeSpans = 256;
-
-// Decodes `records` into `batch`, which keeps a copy of their bytes.
-Status DecodeRecords(std::span<const std::string_view> records, SpanBatch& batch) {
+// Decodes the spans of the listed traces from `records` into `batch`.
+Status DecodeRecords(std::span<const std::string_view> records, std::span<const TraceId> traces,
+                     SpanBatch& batch) {
   for (std::string_view record : records) {
-    ARIADNE_RETURN_IF_ERROR(DecodeRecord(batch.Retain(std::string(record)), batch));
+    ARIADNE_RETURN_IF_ERROR(DecodeSpanBlockTraces(record, traces, batch));
   }
   return {};
 }
 
-// Fills chunks of at most `max_spans` spans and hands each full one to `consume`. Records are
-// decoded a chunk at a time, a large chunk in two halves at once through `split`.
+// Hands the spans of one trace to `consume` in chunks of at most `max_spans`. Records are
+// decoded as they are added, two at once through `split` (each record means decompressing a
+// whole block, so two are enough to make a second core worth it).
 class ChunkWriter {
  public:
-  ChunkWriter(uint32_t max_spans, const SpanChunkConsumer& consume, runtime::ForkJoin& split)
-      : max_spans_(std::max<uint32_t>(max_spans, 1)), consume_(consume), split_(split) {}
+  ChunkWriter(const TraceId& trace, uint32_t max_spans, const SpanChunkConsumer& consume,
+              runtime::ForkJoin& split)
+      : trace_(trace),
+        max_spans_(std::max<uint32_t>(max_spans, 1)),
+        consume_(consume),
+        split_(split) {}
 
-  // Adds one record. Its bytes must stay valid until DecodePending(), which the caller calls
-  // before they go away (and Add calls when a chunk is full).
-  Status Add(std::string_view record) {
-    uint64_t count = 0;
-    ARIADNE_RETURN_IF_ERROR(RecordSpanCount(record, count));
-    if (chunk_spans_ + count > max_spans_) ARIADNE_RETURN_IF_ERROR(Emit());
-    if (count > max_spans_) return AddLargerThanAChunk(record);
-    pending_.push_back(record);
-    pending_spans_ += count;
-    chunk_spans_ += count;
-    return {};
-  }
-
-  // Decodes the records added since the last call into the chunk.
-  Status DecodePending() {
-    if (pending_.empty()) return {};
-    const std::span<const std::string_view> records(pending_);
+  // Adds the trace's spans in `records`.
+  Status Add(std::span<const std::string_view> records) {
+    const std::span<const TraceId> traces(&trace_, 1);
+    SpanBatch decoded;
     Status status;
-    if (pending_spans_ < kSplitDecodeSpans || records.size() < 2) {
-      status = DecodeRecords(records, chunk_);
+    if (records.size() < 2) {
+      status = DecodeRecords(records, traces, decoded);
     } else {
       const size_t half = records.size() / 2;
       SpanBatch second_half;
       Status second_status;
-      split_.RunBoth([&] { status = DecodeRecords(records.first(half), chunk_); },
-                     [&] { second_status = DecodeRecords(records.subspan(half), second_half); });
+      split_.RunBoth(
+          [&] { status = DecodeRecords(records.first(half), traces, decoded); },
+          [&] { second_status = DecodeRecords(records.subspan(half), traces, second_half); });
       if (status.ok()) status = second_status;
-      if (status.ok()) chunk_.Append(std::move(second_half));
+      if (status.ok()) decoded.Append(std::move(second_half));
     }
-    pending_.clear();
-    pending_spans_ = 0;
-    return status;
+    ARIADNE_RETURN_IF_ERROR(status);
+    return Take(std::move(decoded));
+  }
+
+  // Hands out the last chunk.
+  Status Finish() { return Emit(); }
+
+ private:
+  // Moves `decoded` into the chunk whole when it fits, else copies it span by span, handing out
+  // each chunk as it fills.
+  Status Take(SpanBatch&& decoded) {
+    if (chunk_.spans().empty() && decoded.spans().size() <= max_spans_) {
+      chunk_ = std::move(decoded);
+      return {};
+    }
+    if (chunk_.spans().size() + decoded.spans().size() <= max_spans_) {
+      chunk_.Append(std::move(decoded));
+      return {};
+    }
+    auto copier = std::make_unique<tracecore::SpanCopier>(chunk_);
+    for (const Span& span : decoded.spans()) {
+      if (chunk_.spans().size() == max_spans_) {
+        copier.reset();
+        ARIADNE_RETURN_IF_ERROR(Emit());
+        copier = std::make_unique<tracecore::SpanCopier>(chunk_);
+      }
+      copier->Copy(decoded, span);
+    }
+    return {};
   }
 
   Status Emit() {
-    ARIADNE_RETURN_IF_ERROR(DecodePending());
-    chunk_spans_ = 0;
     if (chunk_.spans().empty()) return {};
     Status consumed = consume_(chunk_);
     chunk_ = SpanBatch();
     return consumed;
   }
 
- private:
-  // Decodes a record of more than a chunk's spans alone and hands it out in slices. The chunk is
-  // empty (Add emitted it).
-  Status AddLargerThanAChunk(std::string_view record) {
-    SpanBatch whole;
-    ARIADNE_RETURN_IF_ERROR(DecodeRecord(whole.Retain(std::string(record)), whole));
-    for (size_t first = 0; first < whole.spans().size(); first += max_spans_) {
-      tracecore::SpanCopier copier(chunk_);
-      const size_t last = std::min(whole.spans().size(), first + max_spans_);
-      for (size_t i = first; i < last; ++i) copier.Copy(whole, whole.spans()[i]);
-      ARIADNE_RETURN_IF_ERROR(Emit());
-    }
-    return {};
-  }
-
+  const TraceId trace_;
   const uint32_t max_spans_;
   const SpanChunkConsumer& consume_;
   runtime::ForkJoin& split_;
   SpanBatch chunk_;
-  uint64_t chunk_spans_ = 0;  // decoded into chunk_ or pending
-  std::vector<std::string_view> pending_;
-  uint64_t pending_spans_ = 0;
 };
 
 }  // namespace
 
-Status LocalStore::ReadRecords(const std::vector<std::string>& keys, uint32_t max_chunk_spans,
-                               const SpanChunkConsumer& consume) {
-  ChunkWriter chunks(max_chunk_spans, consume, decode_split_);
-  constexpr size_t kKeysPerRead = 64;
+Status LocalStore::ReadRecords(const TraceId& trace, const std::vector<std::string>& keys,
+                               uint32_t max_chunk_spans, const SpanChunkConsumer& consume) {
+  ChunkWriter chunks(trace, max_chunk_spans, consume, decode_split_);
+  constexpr size_t kKeysPerRead = 16;
+  std::vector<std::string_view> records;
   for (size_t first = 0; first < keys.size(); first += kKeysPerRead) {
     const size_t count = std::min(kKeysPerRead, keys.size() - first);
     std::vector<rocksdb::Slice> slices(keys.begin() + first, keys.begin() + first + count);
@@ -713,20 +742,24 @@ Status LocalStore::ReadRecords(const std::vector<std::string>& keys, uint32_t ma
     std::vector<rocksdb::Status> statuses(count);
     db_->MultiGet(rocksdb::ReadOptions(), families_->records, count, slices.data(), values.data(),
                   statuses.data());
+    records.clear();
     for (size_t i = 0; i < count; ++i) {
       if (statuses[i].IsNotFound()) continue;  // dropped by retention since the index was read
       ARIADNE_RETURN_IF_ERROR(FromRocks(statuses[i], "reading a span record"));
-      ARIADNE_RETURN_IF_ERROR(chunks.Add(View(values[i])));
+      records.push_back(View(values[i]));
     }
-    ARIADNE_RETURN_IF_ERROR(chunks.DecodePending());  // before `values` go
+    // Two records at a time (one per core): a consumer that stops early (a trace cut at the
+    // query's span bound) has paid for at most two records beyond what it took.
+    for (size_t i = 0; i < records.size(); i += 2) {
+      ARIADNE_RETURN_IF_ERROR(chunks.Add(std::span<const std::string_view>(records).subspan(
+          i, std::min<size_t>(2, records.size() - i))));
+    }  // before `values` go
   }
-  return chunks.Emit();
+  return chunks.Finish();
 }
 
-namespace {
-
 // Traces found so far by a search, with the start of their newest matching span.
-class SearchResults {
+class LocalStore::SearchResults {
  public:
   explicit SearchResults(uint32_t limit) : limit_(limit) {}
 
@@ -777,6 +810,47 @@ class SearchResults {
   std::unordered_map<TraceId, uint64_t, TraceIdHash> newest_;
 };
 
+// Blocks a search has decompressed, newest use first, up to a byte bound: a search walks back
+// in time, and the blocks of the moment it is at hold many of its candidates.
+class LocalStore::BlockCache {
+ public:
+  // The block at `key`, or null.
+  const DecompressedSpanBlock* Find(const std::string& key) {
+    const auto it = index_.find(key);
+    if (it == index_.end()) return nullptr;
+    entries_.splice(entries_.begin(), entries_, it->second);
+    return &it->second->second;
+  }
+
+  const DecompressedSpanBlock& Add(const std::string& key, DecompressedSpanBlock block) {
+    bytes_ += block.payload.size();
+    entries_.emplace_front(key, std::move(block));
+    index_[key] = entries_.begin();
+    while (bytes_ > kMaxBytes && entries_.size() > 1) {
+      bytes_ -= entries_.back().second.payload.size();
+      index_.erase(entries_.back().first);
+      entries_.pop_back();
+    }
+    return entries_.front().second;
+  }
+
+ private:
+  static constexpr size_t kMaxBytes = 32 << 20;
+  std::list<std::pair<std::string, DecompressedSpanBlock>> entries_;
+  std::unordered_map<std::string,
+                     std::list<std::pair<std::string, DecompressedSpanBlock>>::iterator>
+      index_;
+  size_t bytes_ = 0;
+};
+
+// A trace whose search summary matched, with the record to check its tags in.
+struct LocalStore::TagCandidate {
+  TraceId trace;
+  std::string record;  // its key
+};
+
+namespace {
+
 bool SummaryMatches(const SpanSummary& span, const TraceQuery& query) {
   if (!query.operation.empty() && span.name != query.operation) return false;
   if (query.span_kind && span.kind != *query.span_kind) return false;
@@ -792,13 +866,14 @@ bool SummaryMatches(const SpanSummary& span, const TraceQuery& query) {
 Status LocalStore::FindTraceIds(const TraceQuery& query, std::vector<TraceId>& out) {
   if (query.limit == 0) return {};
   SearchResults results(query.limit);
+  // Traces whose summaries match, waiting for their spans to be checked against the tags.
+  std::vector<TagCandidate> candidates;
+  constexpr size_t kCandidatesPerCheck = 32;
+  BlockCache cache;
   std::vector<uint32_t> buckets = LiveBuckets();
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), families_->search));
   std::vector<SpanSummary> summaries;
-  std::string record;
-  SpanBatch decoded;
-  tracecore::jaeger::SpanView view;
   for (auto bucket = buckets.rbegin(); bucket != buckets.rend(); ++bucket) {
     const std::string prefix = SearchKeyPrefix(*bucket, query.service);
     std::string seek = prefix;
@@ -824,28 +899,54 @@ Status LocalStore::FindTraceIds(const TraceQuery& query, std::vector<TraceId>& o
         newest_match = std::max(newest_match, span.start);
       }
       if (!matched) continue;
-      if (!query.tags.empty()) {
-        // Tags need the spans themselves.
-        ARIADNE_RETURN_IF_ERROR(FromRocks(db_->Get(rocksdb::ReadOptions(), families_->records,
-                                                   RecordKey(key.bucket, key.seq), &record),
-                                          "reading a span record"));
-        decoded = SpanBatch();
-        ARIADNE_RETURN_IF_ERROR(DecodeRecord(record, decoded));
-        matched = false;
-        for (const Span& span : decoded.spans()) {
-          if (!SpanMatches(decoded, span, query, view)) continue;
-          if (!matched || span.start_time_unix_nano > newest_match) {
-            newest_match = span.start_time_unix_nano;
-          }
-          matched = true;
-        }
-        if (!matched) continue;
+      if (query.tags.empty()) {
+        results.Add(key.trace, newest_match);
+        continue;
       }
-      results.Add(key.trace, newest_match);
+      candidates.push_back({key.trace, RecordKey(key.bucket, key.seq)});
+      if (candidates.size() == kCandidatesPerCheck) {
+        ARIADNE_RETURN_IF_ERROR(CheckTags(query, candidates, cache, results));
+      }
     }
     ARIADNE_RETURN_IF_ERROR(FromRocks(it->status(), "searching"));
+    ARIADNE_RETURN_IF_ERROR(CheckTags(query, candidates, cache, results));
   }
   results.TakeNewest(out);
+  return {};
+}
+
+// Tags need the spans themselves: each record is read and decompressed once for all the
+// candidates it holds (and kept for the next candidates in `cache`).
+Status LocalStore::CheckTags(const TraceQuery& query, std::vector<TagCandidate>& candidates,
+                             BlockCache& cache, SearchResults& results) {
+  if (candidates.empty()) return {};
+  std::map<std::string, std::vector<TraceId>> by_record;
+  for (const TagCandidate& candidate : candidates) {
+    by_record[candidate.record].push_back(candidate.trace);
+  }
+  tracecore::jaeger::SpanView view;
+  for (const auto& [record, traces] : by_record) {
+    const DecompressedSpanBlock* block = cache.Find(record);
+    if (block == nullptr) {
+      rocksdb::PinnableSlice value;
+      const rocksdb::Status read =
+          db_->Get(rocksdb::ReadOptions(), families_->records, record, &value);
+      if (read.IsNotFound()) continue;  // dropped by retention since the index was read
+      ARIADNE_RETURN_IF_ERROR(FromRocks(read, "reading a span record"));
+      DecompressedSpanBlock decompressed;
+      ARIADNE_RETURN_IF_ERROR(DecompressSpanBlock(View(value), decompressed));
+      block = &cache.Add(record, std::move(decompressed));
+    }
+    SpanBatch decoded;
+    const std::span<const TraceId> wanted(traces);
+    ARIADNE_RETURN_IF_ERROR(ReadSpanBlock(block->payload, block->span_count, &wanted, decoded));
+    for (const Span& span : decoded.spans()) {
+      if (SpanMatches(decoded, span, query, view)) {
+        results.Add(span.trace_id, span.start_time_unix_nano);
+      }
+    }
+  }
+  candidates.clear();
   return {};
 }
 
@@ -944,7 +1045,7 @@ Status LocalStore::CountSpans(uint64_t& out) {
       db_->NewIterator(rocksdb::ReadOptions(), families_->records));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     uint64_t count = 0;
-    ARIADNE_RETURN_IF_ERROR(RecordSpanCount(View(it->value()), count));
+    ARIADNE_RETURN_IF_ERROR(SpanBlockSpanCount(View(it->value()), count));
     out += count;
   }
   return FromRocks(it->status(), "counting spans");

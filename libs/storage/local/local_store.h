@@ -2,9 +2,9 @@
 // of ariadne-all-in-one). docs/local-storage.md describes it for users; store_layout.h gives the
 // keys and values.
 //
-// Writes: each batch becomes one record per trace (its spans as OTLP protobuf), an entry in the
-// trace index and one search entry per (record, service), written as one atomic RocksDB write
-// batch through the write-ahead log. Blocks are compressed with zstd.
+// Writes: each batch becomes span blocks of whole traces (span_block.h: columns, compressed with
+// zstd by us), an entry per trace in the trace index and one search entry per (trace, block,
+// service), written as one atomic RocksDB write batch through the write-ahead log.
 //
 // Durability: when WriteBatch returns OK the spans are in the write-ahead log in the operating
 // system's page cache: they survive the process crashing or being killed (kill -9). With
@@ -127,15 +127,22 @@ class LocalStore final : public SpanWriter, public SpanReader, public Dependency
   uint64_t NowNanos() const;
   uint32_t BucketOf(uint64_t unix_nanos) const;
   std::vector<uint32_t> LiveBuckets();
-  void AddWrites(const tracecore::SpanBatch& batch, uint32_t bucket, PendingWrite& write);
+  tracecore::Status AddWrites(const tracecore::SpanBatch& batch, uint32_t bucket,
+                              PendingWrite& write);
   void AddDependencyCounts(uint64_t now_second, bool everything, PendingWrite& write);
   tracecore::Status Commit(PendingWrite& write);
   tracecore::Status DropBucketsBefore(uint32_t first_kept);
 
-  tracecore::Status ReadRecords(const std::vector<std::string>& keys, uint32_t max_chunk_spans,
+  // Streams the spans of `trace` in the records at `keys`.
+  tracecore::Status ReadRecords(const tracecore::TraceId& trace,
+                                const std::vector<std::string>& keys, uint32_t max_chunk_spans,
                                 const SpanChunkConsumer& consume);
-  tracecore::Status SearchBucket(uint32_t bucket, const TraceQuery& query,
-                                 std::vector<std::pair<uint64_t, tracecore::TraceId>>& matches);
+  class SearchResults;
+  struct TagCandidate;
+  class BlockCache;
+  // Adds the candidates whose spans match the query's tags to `results`, and clears them.
+  tracecore::Status CheckTags(const TraceQuery& query, std::vector<TagCandidate>& candidates,
+                              BlockCache& cache, SearchResults& results);
 
   const LocalStoreOptions options_;
   uint32_t bucket_seconds_ = 3600;

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <limits>
 
-#include "tracecore/codec/otlp_proto.h"
-
 namespace ariadne::storage::local {
 
 using tracecore::Status;
@@ -222,40 +220,6 @@ Status DecodeFormatRecord(std::string_view bytes, FormatRecord& out) {
   }
   out.version = static_cast<uint32_t>(version);
   out.bucket_seconds = static_cast<uint32_t>(bucket_seconds);
-  return {};
-}
-
-void EncodeRecord(const tracecore::SpanBatch& batch, std::span<const tracecore::Span* const> spans,
-                  std::string& out) {
-  out.push_back(static_cast<char>(kRecordVersion));
-  PutVarint(spans.size(), out);
-  tracecore::otlp::EncodeExportRequest(batch, spans, out);
-}
-
-namespace {
-
-Status ReadRecordHeader(std::string_view& bytes, uint64_t& count) {
-  if (bytes.empty() || static_cast<uint8_t>(bytes[0]) != kRecordVersion) {
-    return Corrupt("span record (unknown record version)");
-  }
-  bytes.remove_prefix(1);
-  if (!GetVarint(bytes, count)) return Corrupt("span record");
-  return {};
-}
-
-}  // namespace
-
-Status RecordSpanCount(std::string_view bytes, uint64_t& count) {
-  return ReadRecordHeader(bytes, count);
-}
-
-Status DecodeRecord(std::string_view bytes, tracecore::SpanBatch& batch) {
-  uint64_t count = 0;
-  ARIADNE_RETURN_IF_ERROR(ReadRecordHeader(bytes, count));
-  const size_t before = batch.spans().size();
-  const Status decoded = tracecore::otlp::DecodeExportRequest(bytes, batch);
-  if (!decoded.ok()) return Corrupt("span record: " + decoded.message());
-  if (batch.spans().size() - before != count) return Corrupt("span record (span count)");
   return {};
 }
 

@@ -5,11 +5,11 @@
 // (4 bytes, big-endian), so a bucket is one contiguous key range per column family and retention
 // drops it whole (storage/local/local_store.h).
 //
-//   records       bucket | seq(8)                                -> Record
-//                 the spans of one trace from one written batch; seq grows with every record, so
-//                 this family is written in key order and never rewritten by compaction
+//   records       bucket | seq(8)                                -> span block (span_block.h)
+//                 the spans of one written batch, compressed by us; seq grows with every record,
+//                 so this family is written in key order and compaction only moves its files
 //   traces        bucket | trace id(16) | seq(8)                 -> ""
-//                 where the records of a trace are
+//                 which records hold spans of a trace
 //   search        bucket | service(varint length + bytes) | ~newest start(8) | trace id(16) |
 //   seq(8)
 //                 -> SearchSummary of that service's spans in that record; ~t = UINT64_MAX - t,
@@ -116,19 +116,10 @@ struct FormatRecord {
   uint32_t version = 0;
   uint32_t bucket_seconds = 0;
 };
-inline constexpr uint32_t kFormatVersion = 1;
+// Version 1 kept each trace's spans of a batch as OTLP protobuf; 2 keeps span blocks.
+inline constexpr uint32_t kFormatVersion = 2;
 std::string EncodeFormatRecord(const FormatRecord& format);
 tracecore::Status DecodeFormatRecord(std::string_view bytes, FormatRecord& out);
-
-// Record: version byte (1), span count (varint), then the spans as an OTLP
-// ExportTraceServiceRequest (tracecore/codec/otlp_proto.h).
-inline constexpr uint8_t kRecordVersion = 1;
-void EncodeRecord(const tracecore::SpanBatch& batch, std::span<const tracecore::Span* const> spans,
-                  std::string& out);
-// Reads the span count without decoding the spans.
-tracecore::Status RecordSpanCount(std::string_view bytes, uint64_t& count);
-// Appends the record's spans to `batch`, which keeps views into `bytes` (retain them).
-tracecore::Status DecodeRecord(std::string_view bytes, tracecore::SpanBatch& batch);
 
 // What a search needs of one span without reading its record.
 struct SpanSummary {

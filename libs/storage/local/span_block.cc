@@ -1,0 +1,778 @@
+#include "local/span_block.h"
+
+#include <zstd.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cstring>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "local/store_layout.h"
+
+namespace ariadne::storage::local {
+
+using tracecore::AnyValue;
+using tracecore::Attribute;
+using tracecore::Attributes;
+using tracecore::Span;
+using tracecore::SpanBatch;
+using tracecore::Status;
+using tracecore::TraceId;
+
+namespace {
+
+// zstd's default level.
+constexpr int kZstdLevel = 3;
+
+// The payload's sections, in order. Per-trace sections (kTraces) also record how many bytes each
+// trace takes in every section from kParents on, so one trace is read without the others.
+enum Section : size_t {
+  kStringLengths,    // per string after "": its length
+  kStringBytes,      // the strings, back to back
+  kGroups,           // resource count, scope count; per resource: attribute count, dropped,
+                     // schema url; per scope: name, version, attribute count, dropped, schema url
+  kTraceIds,         // per trace: 16 bytes (high, low; big-endian)
+  kTraces,           // per trace: span count, base start, then its byte count in each trace section
+  kSpanIds,          // per span: 8 bytes, big-endian
+  kParents,          // per span: kNoParent, kExternalParent, or kParentRow + the parent's row
+  kExternalParents,  // per span with kExternalParent: 8 bytes, big-endian
+  kTimes,            // per span: start - base, zigzag(end - start)
+  kSpans,    // per span: resource, scope, kind, name, flags, trace state, status code, status
+             // message, attribute count, dropped attributes, event count, dropped events, link
+             // count, dropped links
+  kEvents,   // per event: zigzag(time - span start), name, attribute count, dropped attributes
+  kLinkIds,  // per link: trace id (16 bytes) and span id (8 bytes), big-endian
+  kLinks,    // per link: trace state, flags, attribute count, dropped attributes
+  kKeys,     // per attribute: key
+  kTypes,    // per value: a ValueCode
+  kStrings,  // per string or bytes value: the string
+  kInts,     // per int value: zigzag; per array or map: its element count
+  kDoubles,  // per double value: its IEEE 754 bits, 8 bytes little-endian
+  kSectionCount
+};
+constexpr size_t kFirstTraceSection = kParents;
+
+constexpr uint64_t kNoParent = 0;
+constexpr uint64_t kExternalParent = 1;
+constexpr uint64_t kParentRow = 2;
+
+enum ValueCode : uint8_t {
+  kEmptyValue,
+  kStringValue,
+  kFalseValue,
+  kTrueValue,
+  kIntValue,
+  kDoubleValue,
+  kBytesValue,
+  kArrayValue,
+  kMapValue,
+};
+
+uint64_t ZigZag(int64_t value) {
+  return (static_cast<uint64_t>(value) << 1) ^ static_cast<uint64_t>(value >> 63);
+}
+
+int64_t UnZigZag(uint64_t value) {
+  return static_cast<int64_t>(value >> 1) ^ -static_cast<int64_t>(value & 1);
+}
+
+void PutBigEndian64(uint64_t value, std::string& out) {
+  char bytes[8];
+  tracecore::StoreBigEndian64(value, bytes);
+  out.append(bytes, 8);
+}
+
+Status Corrupt(std::string_view what) {
+  return Status::DataLoss("local store: corrupt span block (" + std::string(what) +
+                          "); the store's files were changed outside Ariadne or damaged");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding
+
+// The block's strings, numbered in the order first seen; "" is 0 and never written.
+class StringTable {
+ public:
+  uint64_t Id(std::string_view text, std::string& lengths, std::string& bytes) {
+    if (text.empty()) return 0;
+    const auto [it, inserted] = ids_.try_emplace(text, ids_.size() + 1);
+    if (inserted) {
+      PutVarint(text.size(), lengths);
+      bytes.append(text);
+    }
+    return it->second;
+  }
+
+ private:
+  std::unordered_map<std::string_view, uint64_t> ids_;
+};
+
+class BlockEncoder {
+ public:
+  explicit BlockEncoder(const SpanBatch& batch)
+      : batch_(batch),
+        resource_ids_(batch.resources().size(), 0),
+        scope_ids_(batch.scopes().size(), 0) {}
+
+  Status Encode(std::span<const Span* const> spans, std::string& out) {
+    PutGroups(spans);
+    for (size_t first = 0; first < spans.size();) {
+      size_t end = first + 1;
+      while (end < spans.size() && spans[end]->trace_id == spans[first]->trace_id) ++end;
+      PutTrace(spans.subspan(first, end - first));
+      first = end;
+    }
+    return Compress(spans.size(), out);
+  }
+
+ private:
+  std::string& Out(Section section) { return sections_[section]; }
+
+  void PutString(Section section, std::string_view text) {
+    PutVarint(strings_.Id(text, Out(kStringLengths), Out(kStringBytes)), Out(section));
+  }
+
+  // Resources and scopes that the spans use, numbered in the order first used.
+  void PutGroups(std::span<const Span* const> spans) {
+    std::vector<uint32_t> resources;
+    std::vector<uint32_t> scopes;
+    for (const Span* span : spans) {
+      if (resource_ids_[span->resource_index] == 0) {
+        resources.push_back(span->resource_index);
+        resource_ids_[span->resource_index] = static_cast<uint32_t>(resources.size());
+      }
+      if (scope_ids_[span->scope_index] == 0) {
+        scopes.push_back(span->scope_index);
+        scope_ids_[span->scope_index] = static_cast<uint32_t>(scopes.size());
+      }
+    }
+    std::string& out = Out(kGroups);
+    PutVarint(resources.size(), out);
+    PutVarint(scopes.size(), out);
+    for (uint32_t index : resources) {
+      const tracecore::Resource& resource = batch_.resources()[index];
+      PutVarint(resource.attributes.size(), out);
+      PutVarint(resource.dropped_attributes_count, out);
+      PutString(kGroups, resource.schema_url);
+      PutAttributes(resource.attributes);
+    }
+    for (uint32_t index : scopes) {
+      const tracecore::Scope& scope = batch_.scopes()[index];
+      PutString(kGroups, scope.name);
+      PutString(kGroups, scope.version);
+      PutVarint(scope.attributes.size(), out);
+      PutVarint(scope.dropped_attributes_count, out);
+      PutString(kGroups, scope.schema_url);
+      PutAttributes(scope.attributes);
+    }
+  }
+
+  void PutTrace(std::span<const Span* const> spans) {
+    const TraceId& trace = spans.front()->trace_id;
+    PutBigEndian64(trace.high, Out(kTraceIds));
+    PutBigEndian64(trace.low, Out(kTraceIds));
+    uint64_t base = spans.front()->start_time_unix_nano;
+    for (const Span* span : spans) base = std::min(base, span->start_time_unix_nano);
+    std::array<size_t, kSectionCount> before{};
+    for (size_t s = kFirstTraceSection; s < kSectionCount; ++s) before[s] = sections_[s].size();
+
+    rows_.clear();
+    for (size_t row = 0; row < spans.size(); ++row)
+      rows_.try_emplace(spans[row]->span_id.value, row);
+    for (const Span* span : spans) PutSpan(*span, base);
+
+    std::string& out = Out(kTraces);
+    PutVarint(spans.size(), out);
+    PutVarint(base, out);
+    for (size_t s = kFirstTraceSection; s < kSectionCount; ++s) {
+      PutVarint(sections_[s].size() - before[s], out);
+    }
+  }
+
+  void PutSpan(const Span& span, uint64_t base) {
+    PutBigEndian64(span.span_id.value, Out(kSpanIds));
+    if (span.parent_span_id.empty()) {
+      PutVarint(kNoParent, Out(kParents));
+    } else if (const auto row = rows_.find(span.parent_span_id.value); row != rows_.end()) {
+      PutVarint(kParentRow + row->second, Out(kParents));
+    } else {
+      PutVarint(kExternalParent, Out(kParents));
+      PutBigEndian64(span.parent_span_id.value, Out(kExternalParents));
+    }
+    PutVarint(span.start_time_unix_nano - base, Out(kTimes));
+    PutVarint(ZigZag(static_cast<int64_t>(span.end_time_unix_nano - span.start_time_unix_nano)),
+              Out(kTimes));
+
+    std::string& out = Out(kSpans);
+    PutVarint(resource_ids_[span.resource_index] - 1, out);
+    PutVarint(scope_ids_[span.scope_index] - 1, out);
+    out.push_back(static_cast<char>(span.kind));
+    PutString(kSpans, span.name);
+    PutVarint(span.flags, out);
+    PutString(kSpans, span.trace_state);
+    out.push_back(static_cast<char>(span.status.code));
+    PutString(kSpans, span.status.message);
+    PutVarint(span.attributes.size(), out);
+    PutVarint(span.dropped_attributes_count, out);
+    PutVarint(span.events.size(), out);
+    PutVarint(span.dropped_events_count, out);
+    PutVarint(span.links.size(), out);
+    PutVarint(span.dropped_links_count, out);
+    PutAttributes(span.attributes);
+
+    for (const tracecore::Event& event : span.events) {
+      std::string& events = Out(kEvents);
+      PutVarint(ZigZag(static_cast<int64_t>(event.time_unix_nano - span.start_time_unix_nano)),
+                events);
+      PutString(kEvents, event.name);
+      PutVarint(event.attributes.size(), events);
+      PutVarint(event.dropped_attributes_count, events);
+      PutAttributes(event.attributes);
+    }
+    for (const tracecore::Link& link : span.links) {
+      PutBigEndian64(link.trace_id.high, Out(kLinkIds));
+      PutBigEndian64(link.trace_id.low, Out(kLinkIds));
+      PutBigEndian64(link.span_id.value, Out(kLinkIds));
+      PutString(kLinks, link.trace_state);
+      PutVarint(link.flags, Out(kLinks));
+      PutVarint(link.attributes.size(), Out(kLinks));
+      PutVarint(link.dropped_attributes_count, Out(kLinks));
+      PutAttributes(link.attributes);
+    }
+  }
+
+  void PutAttributes(std::span<const Attribute> attributes) {
+    for (const Attribute& attribute : attributes) {
+      PutString(kKeys, attribute.key);
+      PutValue(attribute.value);
+    }
+  }
+
+  void PutValue(const AnyValue& value) {
+    std::string& types = Out(kTypes);
+    switch (value.type()) {
+      case tracecore::ValueType::kEmpty: types.push_back(kEmptyValue); return;
+      case tracecore::ValueType::kString:
+        types.push_back(kStringValue);
+        PutString(kStrings, value.string_value());
+        return;
+      case tracecore::ValueType::kBytes:
+        types.push_back(kBytesValue);
+        PutString(kStrings, value.bytes_value());
+        return;
+      case tracecore::ValueType::kBool:
+        types.push_back(value.bool_value() ? kTrueValue : kFalseValue);
+        return;
+      case tracecore::ValueType::kInt:
+        types.push_back(kIntValue);
+        PutVarint(ZigZag(value.int_value()), Out(kInts));
+        return;
+      case tracecore::ValueType::kDouble: {
+        types.push_back(kDoubleValue);
+        const auto bits = std::bit_cast<uint64_t>(value.double_value());
+        for (int shift = 0; shift < 64; shift += 8) {
+          Out(kDoubles).push_back(static_cast<char>(bits >> shift));
+        }
+        return;
+      }
+      case tracecore::ValueType::kArray:
+        types.push_back(kArrayValue);
+        PutVarint(value.size(), Out(kInts));
+        for (size_t i = 0; i < value.size(); ++i) PutValue(value.array_begin()[i]);
+        return;
+      case tracecore::ValueType::kMap:
+        types.push_back(kMapValue);
+        PutVarint(value.size(), Out(kInts));
+        PutAttributes({value.map_begin(), value.size()});
+        return;
+    }
+  }
+
+  // header | zstd frame of (section sizes | sections).
+  Status Compress(size_t span_count, std::string& out) {
+    std::string payload;
+    size_t payload_size = 0;
+    for (const std::string& section : sections_) {
+      PutVarint(section.size(), payload);
+      payload_size += section.size();
+    }
+    payload_size += payload.size();
+    if (payload_size > kMaxSpanBlockPayload) {
+      return Status::InvalidArgument("local store: a batch of " + std::to_string(span_count) +
+                                     " spans needs " + std::to_string(payload_size >> 20) +
+                                     " MiB as one span block, more than the " +
+                                     std::to_string(kMaxSpanBlockPayload >> 20) +
+                                     " MiB a block may hold; send smaller batches");
+    }
+    payload.reserve(payload_size);
+    for (const std::string& section : sections_) payload.append(section);
+
+    out.clear();
+    out.push_back(static_cast<char>(kSpanBlockVersion));
+    PutVarint(span_count, out);
+    PutVarint(payload_size, out);
+    const size_t header = out.size();
+    out.resize(header + ZSTD_compressBound(payload_size));
+    thread_local const std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> context(
+        ZSTD_createCCtx(), &ZSTD_freeCCtx);
+    const size_t size = ZSTD_compressCCtx(context.get(), out.data() + header, out.size() - header,
+                                          payload.data(), payload.size(), kZstdLevel);
+    // The output has zstd's bound for the input, so this fails only if zstd cannot allocate.
+    if (ZSTD_isError(size)) {
+      return Status::Internal(std::string("local store: zstd: ") + ZSTD_getErrorName(size));
+    }
+    out.resize(header + size);
+    return {};
+  }
+
+  const SpanBatch& batch_;
+  std::array<std::string, kSectionCount> sections_;
+  StringTable strings_;
+  std::vector<uint32_t> resource_ids_;  // batch index -> block index + 1; 0 while unused
+  std::vector<uint32_t> scope_ids_;
+  std::unordered_map<uint64_t, size_t> rows_;  // span id -> row, within the current trace
+};
+
+// ---------------------------------------------------------------------------------------------
+// Decoding
+
+// A section being read from the front.
+struct Reader {
+  std::string_view data;
+
+  bool Varint(uint64_t& value) { return GetVarint(data, value); }
+  bool Byte(uint8_t& value) {
+    if (data.empty()) return false;
+    value = static_cast<uint8_t>(data.front());
+    data.remove_prefix(1);
+    return true;
+  }
+  bool BigEndian64(uint64_t& value) { return GetFixed64(data, value); }
+  bool LittleEndian64(uint64_t& value) {
+    if (data.size() < 8) return false;
+    value = 0;
+    for (int i = 7; i >= 0; --i) value = (value << 8) | static_cast<uint8_t>(data[i]);
+    data.remove_prefix(8);
+    return true;
+  }
+  // A count of items that take at least `min_bytes` each of what is left.
+  bool Count(uint64_t& value, const Reader& items, size_t min_bytes = 1) {
+    return Varint(value) && value <= items.data.size() / min_bytes;
+  }
+};
+
+class BlockDecoder {
+ public:
+  // Reads every trace, or only those in `*only`.
+  BlockDecoder(const std::span<const TraceId>* only, SpanBatch& out) : only_(only), out_(out) {}
+
+  Status Decode(std::string_view payload, uint64_t span_count) {
+    if (!ReadSections(payload) || !ReadStrings() || !ReadGroups() || !ReadTraces(span_count)) {
+      return Corrupt(error_);
+    }
+    return {};
+  }
+
+ private:
+  bool Fail(const char* what) {
+    if (error_ == nullptr) error_ = what;
+    return false;
+  }
+
+  bool ReadSections(std::string_view payload) {
+    Reader table{payload};
+    std::array<uint64_t, kSectionCount> sizes{};
+    for (uint64_t& size : sizes) {
+      if (!table.Varint(size)) return Fail("section table");
+    }
+    std::string_view rest = table.data;
+    for (size_t s = 0; s < kSectionCount; ++s) {
+      if (sizes[s] > rest.size()) return Fail("section sizes");
+      sections_[s].data = rest.substr(0, sizes[s]);
+      rest.remove_prefix(sizes[s]);
+    }
+    return rest.empty() || Fail("bytes after the last section");
+  }
+
+  bool ReadStrings() {
+    Reader& lengths = sections_[kStringLengths];
+    std::string_view bytes = sections_[kStringBytes].data;
+    strings_.push_back({});
+    while (!lengths.data.empty()) {
+      uint64_t length = 0;
+      if (!lengths.Varint(length) || length > bytes.size()) return Fail("string table");
+      strings_.push_back(bytes.substr(0, length));
+      bytes.remove_prefix(length);
+    }
+    return bytes.empty() || Fail("string table");
+  }
+
+  bool ReadString(Section section, std::string_view& out) {
+    uint64_t id = 0;
+    if (!sections_[section].Varint(id) || id >= strings_.size()) return Fail("string number");
+    out = strings_[id];
+    return true;
+  }
+
+  // Resources and scopes are read whole into a scratch list and copied into the output batch
+  // when a kept span first uses them.
+  bool ReadGroups() {
+    Reader& groups = sections_[kGroups];
+    uint64_t resource_count = 0;
+    uint64_t scope_count = 0;
+    if (!groups.Count(resource_count, groups) || !groups.Count(scope_count, groups)) {
+      return Fail("resource and scope counts");
+    }
+    for (uint64_t i = 0; i < resource_count; ++i) {
+      tracecore::Resource& resource = resources_.emplace_back(out_.arena());
+      uint64_t count = 0;
+      uint64_t dropped = 0;
+      if (!groups.Count(count, sections_[kKeys]) || !groups.Varint(dropped) ||
+          !ReadString(kGroups, resource.schema_url) ||
+          !ReadAttributes(count, &resource.attributes, 0)) {
+        return Fail("resource");
+      }
+      resource.dropped_attributes_count = static_cast<uint32_t>(dropped);
+    }
+    for (uint64_t i = 0; i < scope_count; ++i) {
+      tracecore::Scope& scope = scopes_.emplace_back(out_.arena());
+      uint64_t count = 0;
+      uint64_t dropped = 0;
+      if (!ReadString(kGroups, scope.name) || !ReadString(kGroups, scope.version) ||
+          !groups.Count(count, sections_[kKeys]) || !groups.Varint(dropped) ||
+          !ReadString(kGroups, scope.schema_url) || !ReadAttributes(count, &scope.attributes, 0)) {
+        return Fail("scope");
+      }
+      scope.dropped_attributes_count = static_cast<uint32_t>(dropped);
+    }
+    resource_in_out_.assign(resources_.size(), kNotInOut);
+    scope_in_out_.assign(scopes_.size(), kNotInOut);
+    return groups.data.empty() || Fail("resources and scopes");
+  }
+
+  // Each trace's spans, or only the wanted trace's: the others' bytes are stepped over.
+  bool ReadTraces(uint64_t span_count) {
+    Reader& traces = sections_[kTraces];
+    Reader& ids = sections_[kTraceIds];
+    uint64_t total = 0;
+    while (!ids.data.empty()) {
+      TraceId trace;
+      uint64_t spans = 0;
+      uint64_t base = 0;
+      std::array<uint64_t, kSectionCount> sizes{};
+      if (!ids.BigEndian64(trace.high) || !ids.BigEndian64(trace.low) ||
+          !traces.Count(spans, sections_[kSpanIds], 8) || !traces.Varint(base)) {
+        return Fail("trace table");
+      }
+      for (size_t s = kFirstTraceSection; s < kSectionCount; ++s) {
+        if (!traces.Varint(sizes[s]) || sizes[s] > sections_[s].data.size()) {
+          return Fail("trace table");
+        }
+      }
+      total += spans;
+      Reader span_ids{sections_[kSpanIds].data.substr(0, spans * 8)};
+      sections_[kSpanIds].data.remove_prefix(spans * 8);
+      // This trace's part of every section; the sections move on past it.
+      std::array<Reader, kSectionCount> part;
+      for (size_t s = kFirstTraceSection; s < kSectionCount; ++s) {
+        part[s].data = sections_[s].data.substr(0, sizes[s]);
+        sections_[s].data.remove_prefix(sizes[s]);
+      }
+      if (only_ != nullptr && std::find(only_->begin(), only_->end(), trace) == only_->end()) {
+        continue;
+      }
+      if (!ReadTraceSpans(trace, base, spans, span_ids, part)) return false;
+    }
+    if (total != span_count) return Fail("span count");
+    if (!traces.data.empty()) return Fail("trace table");
+    for (size_t s = kSpanIds; s < kSectionCount; ++s) {
+      if (!sections_[s].data.empty()) return Fail("bytes no trace accounts for");
+    }
+    return true;
+  }
+
+  bool ReadTraceSpans(const TraceId& trace, uint64_t base, uint64_t count, Reader span_ids,
+                      std::array<Reader, kSectionCount>& part) {
+    // Read from the trace's own parts of the sections from here on.
+    std::swap(part, sections_);
+    const std::string_view ids = span_ids.data;
+    bool ok = true;
+    for (uint64_t row = 0; ok && row < count; ++row) {
+      Span& span = out_.AddSpan(0, 0);
+      span.trace_id = trace;
+      ok = span_ids.BigEndian64(span.span_id.value) && ReadSpan(base, ids, count, span);
+    }
+    for (size_t s = kFirstTraceSection; ok && s < kSectionCount; ++s) {
+      if (!sections_[s].data.empty()) ok = Fail("bytes a trace does not account for");
+    }
+    std::swap(part, sections_);
+    return ok;
+  }
+
+  bool ReadSpan(uint64_t base, std::string_view trace_span_ids, uint64_t rows, Span& span) {
+    uint64_t parent = 0;
+    if (!sections_[kParents].Varint(parent)) return Fail("parent");
+    if (parent == kExternalParent) {
+      if (!sections_[kExternalParents].BigEndian64(span.parent_span_id.value)) {
+        return Fail("parent");
+      }
+    } else if (parent >= kParentRow) {
+      if (parent - kParentRow >= rows) return Fail("parent row");
+      span.parent_span_id.value =
+          tracecore::LoadBigEndian64(trace_span_ids.data() + 8 * (parent - kParentRow));
+    }
+    uint64_t start = 0;
+    uint64_t length = 0;
+    if (!sections_[kTimes].Varint(start) || !sections_[kTimes].Varint(length)) {
+      return Fail("times");
+    }
+    span.start_time_unix_nano = base + start;
+    span.end_time_unix_nano = span.start_time_unix_nano + static_cast<uint64_t>(UnZigZag(length));
+
+    Reader& in = sections_[kSpans];
+    uint64_t resource = 0;
+    uint64_t scope = 0;
+    uint8_t kind = 0;
+    uint8_t status = 0;
+    uint64_t flags = 0;
+    if (!in.Varint(resource) || resource >= resources_.size() || !in.Varint(scope) ||
+        scope >= scopes_.size() || !in.Byte(kind) ||
+        kind > static_cast<uint8_t>(tracecore::SpanKind::kConsumer) ||
+        !ReadString(kSpans, span.name) || !in.Varint(flags) ||
+        !ReadString(kSpans, span.trace_state) || !in.Byte(status) ||
+        status > static_cast<uint8_t>(tracecore::SpanStatusCode::kError) ||
+        !ReadString(kSpans, span.status.message)) {
+      return Fail("span");
+    }
+    span.kind = static_cast<tracecore::SpanKind>(kind);
+    span.flags = static_cast<uint32_t>(flags);
+    span.status.code = static_cast<tracecore::SpanStatusCode>(status);
+    span.resource_index = OutputResource(resource);
+    span.scope_index = OutputScope(scope);
+
+    uint64_t attributes = 0;
+    uint64_t events = 0;
+    uint64_t links = 0;
+    uint64_t dropped[3] = {};
+    if (!in.Count(attributes, sections_[kKeys]) || !in.Varint(dropped[0]) ||
+        !in.Count(events, sections_[kEvents]) || !in.Varint(dropped[1]) ||
+        !in.Count(links, sections_[kLinkIds], 24) || !in.Varint(dropped[2]) ||
+        !ReadAttributes(attributes, &span.attributes, 0)) {
+      return Fail("span");
+    }
+    span.dropped_attributes_count = static_cast<uint32_t>(dropped[0]);
+    span.dropped_events_count = static_cast<uint32_t>(dropped[1]);
+    span.dropped_links_count = static_cast<uint32_t>(dropped[2]);
+    span.events.reserve(events);
+    for (uint64_t i = 0; i < events; ++i) {
+      if (!ReadEvent(span)) return false;
+    }
+    span.links.reserve(links);
+    for (uint64_t i = 0; i < links; ++i) {
+      if (!ReadLink(span)) return false;
+    }
+    return true;
+  }
+
+  bool ReadEvent(Span& span) {
+    Reader& in = sections_[kEvents];
+    tracecore::Event& event = span.events.emplace_back(out_.arena());
+    uint64_t offset = 0;
+    uint64_t count = 0;
+    uint64_t dropped = 0;
+    if (!in.Varint(offset) || !ReadString(kEvents, event.name) ||
+        !in.Count(count, sections_[kKeys]) || !in.Varint(dropped) ||
+        !ReadAttributes(count, &event.attributes, 0)) {
+      return Fail("event");
+    }
+    event.time_unix_nano = span.start_time_unix_nano + static_cast<uint64_t>(UnZigZag(offset));
+    event.dropped_attributes_count = static_cast<uint32_t>(dropped);
+    return true;
+  }
+
+  bool ReadLink(Span& span) {
+    Reader& ids = sections_[kLinkIds];
+    Reader& in = sections_[kLinks];
+    tracecore::Link& link = span.links.emplace_back(out_.arena());
+    uint64_t flags = 0;
+    uint64_t count = 0;
+    uint64_t dropped = 0;
+    if (!ids.BigEndian64(link.trace_id.high) || !ids.BigEndian64(link.trace_id.low) ||
+        !ids.BigEndian64(link.span_id.value) || !ReadString(kLinks, link.trace_state) ||
+        !in.Varint(flags) || !in.Count(count, sections_[kKeys]) || !in.Varint(dropped) ||
+        !ReadAttributes(count, &link.attributes, 0)) {
+      return Fail("link");
+    }
+    link.flags = static_cast<uint32_t>(flags);
+    link.dropped_attributes_count = static_cast<uint32_t>(dropped);
+    return true;
+  }
+
+  bool ReadAttributes(uint64_t count, Attributes* out, int depth) {
+    out->reserve(out->size() + count);
+    for (uint64_t i = 0; i < count; ++i) {
+      Attribute attribute;
+      if (!ReadString(kKeys, attribute.key) || !ReadValue(attribute.value, depth)) return false;
+      out->push_back(attribute);
+    }
+    return true;
+  }
+
+  bool ReadValue(AnyValue& out, int depth) {
+    uint8_t code = 0;
+    if (!sections_[kTypes].Byte(code)) return Fail("value type");
+    switch (code) {
+      case kEmptyValue: out = AnyValue(); return true;
+      case kStringValue:
+      case kBytesValue: {
+        std::string_view text;
+        if (!ReadString(kStrings, text)) return false;
+        out = code == kStringValue ? AnyValue::String(text) : AnyValue::Bytes(text);
+        return true;
+      }
+      case kFalseValue:
+      case kTrueValue: out = AnyValue::Bool(code == kTrueValue); return true;
+      case kIntValue: {
+        uint64_t value = 0;
+        if (!sections_[kInts].Varint(value)) return Fail("int value");
+        out = AnyValue::Int(UnZigZag(value));
+        return true;
+      }
+      case kDoubleValue: {
+        uint64_t bits = 0;
+        if (!sections_[kDoubles].LittleEndian64(bits)) return Fail("double value");
+        out = AnyValue::Double(std::bit_cast<double>(bits));
+        return true;
+      }
+      case kArrayValue:
+      case kMapValue: return ReadContainer(code, out, depth + 1);
+      default: return Fail("value type");
+    }
+  }
+
+  bool ReadContainer(uint8_t code, AnyValue& out, int depth) {
+    if (depth > kMaxSpanBlockValueDepth) return Fail("values nested too deeply");
+    uint64_t count = 0;
+    // Every element takes at least a type byte.
+    if (!sections_[kInts].Count(count, sections_[kTypes])) return Fail("array or map size");
+    if (code == kArrayValue) {
+      auto* values = out_.AllocateArray<AnyValue>(count);
+      for (uint64_t i = 0; i < count; ++i) {
+        if (!ReadValue(values[i], depth)) return false;
+      }
+      out = AnyValue::Array(values, count);
+      return true;
+    }
+    auto* entries = out_.AllocateArray<Attribute>(count);
+    for (uint64_t i = 0; i < count; ++i) {
+      if (!ReadString(kKeys, entries[i].key) || !ReadValue(entries[i].value, depth)) return false;
+    }
+    out = AnyValue::Map(entries, count);
+    return true;
+  }
+
+  uint32_t OutputResource(uint64_t block_index) {
+    uint32_t& index = resource_in_out_[block_index];
+    if (index == kNotInOut) {
+      index = out_.AddResource();
+      out_.resources()[index] = resources_[block_index];
+    }
+    return index;
+  }
+
+  uint32_t OutputScope(uint64_t block_index) {
+    uint32_t& index = scope_in_out_[block_index];
+    if (index == kNotInOut) {
+      index = out_.AddScope();
+      out_.scopes()[index] = scopes_[block_index];
+    }
+    return index;
+  }
+
+  static constexpr uint32_t kNotInOut = UINT32_MAX;
+
+  const std::span<const TraceId>* only_;
+  SpanBatch& out_;
+  const char* error_ = nullptr;
+  std::array<Reader, kSectionCount> sections_;
+  std::vector<std::string_view> strings_;
+  std::vector<tracecore::Resource> resources_;
+  std::vector<tracecore::Scope> scopes_;
+  std::vector<uint32_t> resource_in_out_;
+  std::vector<uint32_t> scope_in_out_;
+};
+
+struct BlockHeader {
+  uint64_t span_count = 0;
+  uint64_t payload_size = 0;
+  std::string_view frame;
+};
+
+Status ReadHeader(std::string_view block, BlockHeader& header) {
+  if (block.empty() || static_cast<uint8_t>(block[0]) != kSpanBlockVersion) {
+    return Corrupt("unknown block version");
+  }
+  block.remove_prefix(1);
+  if (!GetVarint(block, header.span_count) || !GetVarint(block, header.payload_size)) {
+    return Corrupt("header");
+  }
+  if (header.payload_size > kMaxSpanBlockPayload) return Corrupt("payload size");
+  header.frame = block;
+  return {};
+}
+
+}  // namespace
+
+Status EncodeSpanBlock(const SpanBatch& batch, std::span<const Span* const> spans,
+                       std::string& out) {
+  return BlockEncoder(batch).Encode(spans, out);
+}
+
+Status SpanBlockSpanCount(std::string_view block, uint64_t& count) {
+  BlockHeader header;
+  ARIADNE_RETURN_IF_ERROR(ReadHeader(block, header));
+  count = header.span_count;
+  return {};
+}
+
+Status DecompressSpanBlock(std::string_view block, DecompressedSpanBlock& out) {
+  BlockHeader header;
+  ARIADNE_RETURN_IF_ERROR(ReadHeader(block, header));
+  const unsigned long long content =
+      ZSTD_getFrameContentSize(header.frame.data(), header.frame.size());
+  if (content != header.payload_size) return Corrupt("compressed payload");
+  // Every byte is written by the decompression; resize_and_overwrite would spare the zeroing.
+  out.payload.resize(header.payload_size);
+  thread_local const std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> context(ZSTD_createDCtx(),
+                                                                                  &ZSTD_freeDCtx);
+  const size_t size = ZSTD_decompressDCtx(context.get(), out.payload.data(), out.payload.size(),
+                                          header.frame.data(), header.frame.size());
+  if (ZSTD_isError(size) || size != out.payload.size()) return Corrupt("compressed payload");
+  out.span_count = header.span_count;
+  return {};
+}
+
+Status ReadSpanBlock(std::string_view payload, uint64_t span_count,
+                     const std::span<const TraceId>* only, SpanBatch& out) {
+  return BlockDecoder(only, out).Decode(payload, span_count);
+}
+
+Status DecodeSpanBlock(std::string_view block, SpanBatch& out) {
+  DecompressedSpanBlock decompressed;
+  ARIADNE_RETURN_IF_ERROR(DecompressSpanBlock(block, decompressed));
+  const std::string_view payload = out.Retain(std::move(decompressed.payload));
+  return ReadSpanBlock(payload, decompressed.span_count, nullptr, out);
+}
+
+Status DecodeSpanBlockTraces(std::string_view block, std::span<const TraceId> traces,
+                             SpanBatch& out) {
+  DecompressedSpanBlock decompressed;
+  ARIADNE_RETURN_IF_ERROR(DecompressSpanBlock(block, decompressed));
+  const std::string_view payload = out.Retain(std::move(decompressed.payload));
+  return ReadSpanBlock(payload, decompressed.span_count, &traces, out);
+}
+
+}  // namespace ariadne::storage::local

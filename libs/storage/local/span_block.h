@@ -1,0 +1,76 @@
+// Span blocks: how the `local` store keeps spans on disk.
+//
+// A block holds the spans of one written batch, grouped by trace, stored column by column and
+// compressed by us with zstd as one frame. Columns put like with like (all span ids together,
+// all start offsets together, every attribute key as a number into the block's string table), so
+// zstd sees repetition that a row format hides, and the store writes each span's bytes once,
+// compressed, through the write-ahead log, the memtable and the table files.
+//
+//   block    version(1) = 2 | span count (varint) | payload size (varint) | zstd frame of payload
+//   payload  one length-prefixed section per Section below, in that order
+//
+// Within a block:
+//   - strings are numbered in a table (0 is ""); every name, key, string value, bytes value,
+//     trace state and status message is its number;
+//   - a trace's spans are consecutive rows; its id and the earliest start among its spans
+//     ("base") are stored once, each span's start as the offset from the base and its end as the
+//     offset from its start (zigzag: an end before the start survives);
+//   - a parent is the row of the parent within the trace when the block holds it, else its id;
+//   - an event's time is an offset from its span's start;
+//   - every attribute list (resource, scope, span, event, link and map values) writes its keys,
+//     value types and values into the same shared attribute columns, in the order they are met.
+//
+// Decoding is untrusted: a block read from disk may be damaged. Decoders check every count
+// against the bytes left, bound nesting and the payload size, and return DataLoss, never crash.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "tracecore/ids.h"
+#include "tracecore/model.h"
+#include "tracecore/status.h"
+
+namespace ariadne::storage::local {
+
+inline constexpr uint8_t kSpanBlockVersion = 2;
+// The largest payload a block may hold. Writing a larger one fails (the collector's request
+// limits keep batches far smaller); reading a block that declares more is damage.
+inline constexpr uint64_t kMaxSpanBlockPayload = 256ULL << 20;
+// Arrays and maps nested deeper than this are damage (the decoders of every ingest format stop
+// well before it).
+inline constexpr int kMaxSpanBlockValueDepth = 32;
+
+// Encodes `spans` (spans of `batch`) as one block, replacing `out`. The spans of a trace should
+// be adjacent in `spans` (a trace split in several runs is stored as several groups, and still
+// read back whole). Fails, writing nothing, when the payload would exceed kMaxSpanBlockPayload.
+tracecore::Status EncodeSpanBlock(const tracecore::SpanBatch& batch,
+                                  std::span<const tracecore::Span* const> spans, std::string& out);
+
+// Reads the span count from the block's header without decompressing it.
+tracecore::Status SpanBlockSpanCount(std::string_view block, uint64_t& count);
+
+// A block's payload, decompressed once to be read several times (a search checks many of a
+// block's traces).
+struct DecompressedSpanBlock {
+  uint64_t span_count = 0;
+  std::string payload;
+};
+tracecore::Status DecompressSpanBlock(std::string_view block, DecompressedSpanBlock& out);
+// Appends the spans of a decompressed payload to `out`: all of them, or when `only` is set the
+// spans of the traces it lists (a short list: it is searched linearly). `out`'s strings point
+// into `payload`, which must outlive `out` or be retained by it.
+tracecore::Status ReadSpanBlock(std::string_view payload, uint64_t span_count,
+                                const std::span<const tracecore::TraceId>* only,
+                                tracecore::SpanBatch& out);
+
+// Decompress and read in one step: every span of the block, or those of the listed traces. `out`
+// keeps the payload; nothing points into `block`. On failure `out` may hold some of the spans.
+tracecore::Status DecodeSpanBlock(std::string_view block, tracecore::SpanBatch& out);
+tracecore::Status DecodeSpanBlockTraces(std::string_view block,
+                                        std::span<const tracecore::TraceId> traces,
+                                        tracecore::SpanBatch& out);
+
+}  // namespace ariadne::storage::local
