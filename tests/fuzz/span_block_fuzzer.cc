@@ -11,16 +11,13 @@
 
 #include "fuzz_target.h"
 #include "local/span_block.h"
-#include "local/store_layout.h"
 
 namespace {
 
 using ariadne::tracecore::Span;
 using ariadne::tracecore::SpanBatch;
 
-void DecodeAndRewrite(std::string_view block) {
-  SpanBatch batch;
-  if (!ariadne::storage::local::DecodeSpanBlock(block, batch).ok()) return;
+void Rewrite(const SpanBatch& batch) {
   std::vector<const Span*> spans;
   for (const Span& span : batch.spans()) spans.push_back(&span);
   std::string again;
@@ -44,20 +41,14 @@ void DecodeAndRewrite(std::string_view block) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace ariadne::storage::local;
   const std::string_view bytes = ariadne::fuzz::AsView(data, size);
-  DecodeAndRewrite(bytes);
+  SpanBatch from_block;
+  if (DecodeSpanBlock(bytes, from_block).ok()) Rewrite(from_block);
 
-  // The input as a payload: the first byte says how many spans the header claims.
+  // The input as a payload: the first byte says how many spans the header claimed.
   if (bytes.empty()) return 0;
-  const std::string_view payload = bytes.substr(1);
-  std::string block(1, static_cast<char>(kSpanBlockVersion));
-  PutVarint(static_cast<uint8_t>(bytes[0]), block);
-  PutVarint(payload.size(), block);
-  const size_t header = block.size();
-  block.resize(header + ZSTD_compressBound(payload.size()));
-  const size_t compressed = ZSTD_compress(block.data() + header, block.size() - header,
-                                          payload.data(), payload.size(), 1);
-  if (ZSTD_isError(compressed)) std::abort();
-  block.resize(header + compressed);
-  DecodeAndRewrite(block);
+  SpanBatch from_payload;
+  if (ReadSpanBlock(bytes.substr(1), static_cast<uint8_t>(bytes[0]), nullptr, from_payload).ok()) {
+    Rewrite(from_payload);
+  }
   return 0;
 }

@@ -748,11 +748,22 @@ Status LocalStore::ReadRecords(const TraceId& trace, const std::vector<std::stri
       ARIADNE_RETURN_IF_ERROR(FromRocks(statuses[i], "reading a span record"));
       records.push_back(View(values[i]));
     }
-    // Two records at a time (one per core): a consumer that stops early (a trace cut at the
-    // query's span bound) has paid for at most two records beyond what it took.
-    for (size_t i = 0; i < records.size(); i += 2) {
-      ARIADNE_RETURN_IF_ERROR(chunks.Add(std::span<const std::string_view>(records).subspan(
-          i, std::min<size_t>(2, records.size() - i))));
+    // Records are decoded in groups whose blocks hold at most two chunks' spans in all (at least
+    // one record each), each group in two halves at once: small blocks (a trace's pieces) share
+    // one handoff to the second core, and a consumer that stops early (a trace cut at the
+    // query's span bound) has paid for about two chunks beyond what it took.
+    const std::span<const std::string_view> all(records);
+    for (size_t begin = 0; begin < all.size();) {
+      uint64_t spans = 0;
+      size_t end = begin;
+      for (; end < all.size(); ++end) {
+        uint64_t block_spans = 0;
+        ARIADNE_RETURN_IF_ERROR(SpanBlockSpanCount(all[end], block_spans));
+        if (end > begin && spans + block_spans > 2ULL * max_chunk_spans) break;
+        spans += block_spans;
+      }
+      ARIADNE_RETURN_IF_ERROR(chunks.Add(all.subspan(begin, end - begin)));
+      begin = end;
     }  // before `values` go
   }
   return chunks.Finish();

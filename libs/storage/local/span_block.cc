@@ -291,40 +291,41 @@ class BlockEncoder {
     }
   }
 
-  // header | zstd frame of (section sizes | sections).
+  // version | span count | per section: its size and its stored size | the stored sections.
   Status Compress(size_t span_count, std::string& out) {
-    std::string payload;
-    size_t payload_size = 0;
-    for (const std::string& section : sections_) {
-      PutVarint(section.size(), payload);
-      payload_size += section.size();
-    }
-    payload_size += payload.size();
-    if (payload_size > kMaxSpanBlockPayload) {
+    uint64_t raw_total = 0;
+    for (const std::string& section : sections_) raw_total += section.size();
+    if (raw_total > kMaxSpanBlockPayload) {
       return Status::InvalidArgument("local store: a batch of " + std::to_string(span_count) +
-                                     " spans needs " + std::to_string(payload_size >> 20) +
+                                     " spans needs " + std::to_string(raw_total >> 20) +
                                      " MiB as one span block, more than the " +
                                      std::to_string(kMaxSpanBlockPayload >> 20) +
                                      " MiB a block may hold; send smaller batches");
     }
-    payload.reserve(payload_size);
-    for (const std::string& section : sections_) payload.append(section);
-
+    thread_local const std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> context(
+        ZSTD_createCCtx(), &ZSTD_freeCCtx);
     out.clear();
     out.push_back(static_cast<char>(kSpanBlockVersion));
     PutVarint(span_count, out);
-    PutVarint(payload_size, out);
-    const size_t header = out.size();
-    out.resize(header + ZSTD_compressBound(payload_size));
-    thread_local const std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> context(
-        ZSTD_createCCtx(), &ZSTD_freeCCtx);
-    const size_t size = ZSTD_compressCCtx(context.get(), out.data() + header, out.size() - header,
-                                          payload.data(), payload.size(), kZstdLevel);
-    // The output has zstd's bound for the input, so this fails only if zstd cannot allocate.
-    if (ZSTD_isError(size)) {
-      return Status::Internal(std::string("local store: zstd: ") + ZSTD_getErrorName(size));
+    std::string body;
+    for (const std::string& section : sections_) {
+      const size_t start = body.size();
+      if (!section.empty()) {
+        body.resize(start + ZSTD_compressBound(section.size()));
+        const size_t size =
+            ZSTD_compressCCtx(context.get(), body.data() + start, body.size() - start,
+                              section.data(), section.size(), kZstdLevel);
+        // The room is zstd's bound for the input, so this fails only if zstd cannot allocate.
+        if (ZSTD_isError(size)) {
+          return Status::Internal(std::string("local store: zstd: ") + ZSTD_getErrorName(size));
+        }
+        body.resize(start + size);
+        if (size >= section.size()) body.replace(start, size, section);  // stored as it is
+      }
+      PutVarint(section.size(), out);
+      PutVarint(body.size() - start, out);
     }
-    out.resize(header + size);
+    out.append(body);
     return {};
   }
 
@@ -705,22 +706,12 @@ class BlockDecoder {
   std::vector<uint32_t> scope_in_out_;
 };
 
-struct BlockHeader {
-  uint64_t span_count = 0;
-  uint64_t payload_size = 0;
-  std::string_view frame;
-};
-
-Status ReadHeader(std::string_view block, BlockHeader& header) {
+Status ReadSpanCount(std::string_view& block, uint64_t& count) {
   if (block.empty() || static_cast<uint8_t>(block[0]) != kSpanBlockVersion) {
     return Corrupt("unknown block version");
   }
   block.remove_prefix(1);
-  if (!GetVarint(block, header.span_count) || !GetVarint(block, header.payload_size)) {
-    return Corrupt("header");
-  }
-  if (header.payload_size > kMaxSpanBlockPayload) return Corrupt("payload size");
-  header.frame = block;
+  if (!GetVarint(block, count)) return Corrupt("header");
   return {};
 }
 
@@ -732,26 +723,48 @@ Status EncodeSpanBlock(const SpanBatch& batch, std::span<const Span* const> span
 }
 
 Status SpanBlockSpanCount(std::string_view block, uint64_t& count) {
-  BlockHeader header;
-  ARIADNE_RETURN_IF_ERROR(ReadHeader(block, header));
-  count = header.span_count;
-  return {};
+  return ReadSpanCount(block, count);
 }
 
+// The payload is rebuilt as the decoder reads it: the sections' sizes, then the sections.
 Status DecompressSpanBlock(std::string_view block, DecompressedSpanBlock& out) {
-  BlockHeader header;
-  ARIADNE_RETURN_IF_ERROR(ReadHeader(block, header));
-  const unsigned long long content =
-      ZSTD_getFrameContentSize(header.frame.data(), header.frame.size());
-  if (content != header.payload_size) return Corrupt("compressed payload");
-  // Every byte is written by the decompression; resize_and_overwrite would spare the zeroing.
-  out.payload.resize(header.payload_size);
+  ARIADNE_RETURN_IF_ERROR(ReadSpanCount(block, out.span_count));
+  std::array<uint64_t, kSectionCount> raw_sizes{};
+  std::array<uint64_t, kSectionCount> stored_sizes{};
+  uint64_t raw_total = 0;
+  uint64_t stored_total = 0;
+  for (size_t s = 0; s < kSectionCount; ++s) {
+    if (!GetVarint(block, raw_sizes[s]) || !GetVarint(block, stored_sizes[s]) ||
+        stored_sizes[s] > raw_sizes[s] || raw_sizes[s] > kMaxSpanBlockPayload) {
+      return Corrupt("section directory");
+    }
+    raw_total += raw_sizes[s];
+    stored_total += stored_sizes[s];
+  }
+  if (raw_total > kMaxSpanBlockPayload) return Corrupt("payload size");
+  if (stored_total != block.size()) return Corrupt("section sizes");
+
+  out.payload.clear();
+  for (uint64_t size : raw_sizes) PutVarint(size, out.payload);
+  const size_t table = out.payload.size();
+  // Every byte is then written by a copy or a decompression; resize_and_overwrite would spare
+  // the zeroing.
+  out.payload.resize(table + raw_total);
   thread_local const std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> context(ZSTD_createDCtx(),
                                                                                   &ZSTD_freeDCtx);
-  const size_t size = ZSTD_decompressDCtx(context.get(), out.payload.data(), out.payload.size(),
-                                          header.frame.data(), header.frame.size());
-  if (ZSTD_isError(size) || size != out.payload.size()) return Corrupt("compressed payload");
-  out.span_count = header.span_count;
+  char* to = out.payload.data() + table;
+  for (size_t s = 0; s < kSectionCount; ++s) {
+    const std::string_view stored = block.substr(0, stored_sizes[s]);
+    block.remove_prefix(stored_sizes[s]);
+    if (stored.size() == raw_sizes[s]) {
+      std::memcpy(to, stored.data(), stored.size());
+    } else if (ZSTD_getFrameContentSize(stored.data(), stored.size()) != raw_sizes[s] ||
+               ZSTD_decompressDCtx(context.get(), to, raw_sizes[s], stored.data(), stored.size()) !=
+                   raw_sizes[s]) {
+      return Corrupt("compressed section");
+    }
+    to += raw_sizes[s];
+  }
   return {};
 }
 
