@@ -46,8 +46,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // The input as a payload: the first byte says how many spans the header claimed.
   if (bytes.empty()) return 0;
+  SpanBlockReader reader;
   SpanBatch from_payload;
-  if (ReadSpanBlock(bytes.substr(1), static_cast<uint8_t>(bytes[0]), nullptr, from_payload).ok()) {
+  if (reader.OpenPayload(std::string(bytes.substr(1)), static_cast<uint8_t>(bytes[0])).ok() &&
+      reader.Read(nullptr, from_payload).ok()) {
     Rewrite(from_payload);
   }
   return 0;

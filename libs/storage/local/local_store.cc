@@ -821,36 +821,35 @@ class LocalStore::SearchResults {
   std::unordered_map<TraceId, uint64_t, TraceIdHash> newest_;
 };
 
-// Blocks a search has decompressed, newest use first, up to a byte bound: a search walks back
-// in time, and the blocks of the moment it is at hold many of its candidates.
+// Blocks a search has opened, newest use first, up to a bound on their decompressed bytes: a
+// search walks back in time, and the blocks of the moment it is at hold many of its candidates.
 class LocalStore::BlockCache {
  public:
   // The block at `key`, or null.
-  const DecompressedSpanBlock* Find(const std::string& key) {
+  SpanBlockReader* Find(const std::string& key) {
     const auto it = index_.find(key);
     if (it == index_.end()) return nullptr;
     entries_.splice(entries_.begin(), entries_, it->second);
-    return &it->second->second;
+    return it->second->second.get();
   }
 
-  const DecompressedSpanBlock& Add(const std::string& key, DecompressedSpanBlock block) {
-    bytes_ += block.payload.size();
-    entries_.emplace_front(key, std::move(block));
+  SpanBlockReader& Add(const std::string& key, std::unique_ptr<SpanBlockReader> reader) {
+    bytes_ += reader->payload().size();
+    entries_.emplace_front(key, std::move(reader));
     index_[key] = entries_.begin();
     while (bytes_ > kMaxBytes && entries_.size() > 1) {
-      bytes_ -= entries_.back().second.payload.size();
+      bytes_ -= entries_.back().second->payload().size();
       index_.erase(entries_.back().first);
       entries_.pop_back();
     }
-    return entries_.front().second;
+    return *entries_.front().second;
   }
 
  private:
   static constexpr size_t kMaxBytes = 32 << 20;
-  std::list<std::pair<std::string, DecompressedSpanBlock>> entries_;
-  std::unordered_map<std::string,
-                     std::list<std::pair<std::string, DecompressedSpanBlock>>::iterator>
-      index_;
+  using Entries = std::list<std::pair<std::string, std::unique_ptr<SpanBlockReader>>>;
+  Entries entries_;
+  std::unordered_map<std::string, Entries::iterator> index_;
   size_t bytes_ = 0;
 };
 
@@ -926,8 +925,8 @@ Status LocalStore::FindTraceIds(const TraceQuery& query, std::vector<TraceId>& o
   return {};
 }
 
-// Tags need the spans themselves: each record is read and decompressed once for all the
-// candidates it holds (and kept for the next candidates in `cache`).
+// Tags need the spans themselves: each record is read and opened once for all the candidates it
+// holds (and kept for the next candidates in `cache`).
 Status LocalStore::CheckTags(const TraceQuery& query, std::vector<TagCandidate>& candidates,
                              BlockCache& cache, SearchResults& results) {
   if (candidates.empty()) return {};
@@ -937,20 +936,21 @@ Status LocalStore::CheckTags(const TraceQuery& query, std::vector<TagCandidate>&
   }
   tracecore::jaeger::SpanView view;
   for (const auto& [record, traces] : by_record) {
-    const DecompressedSpanBlock* block = cache.Find(record);
+    SpanBlockReader* block = cache.Find(record);
     if (block == nullptr) {
       rocksdb::PinnableSlice value;
       const rocksdb::Status read =
           db_->Get(rocksdb::ReadOptions(), families_->records, record, &value);
       if (read.IsNotFound()) continue;  // dropped by retention since the index was read
       ARIADNE_RETURN_IF_ERROR(FromRocks(read, "reading a span record"));
-      DecompressedSpanBlock decompressed;
-      ARIADNE_RETURN_IF_ERROR(DecompressSpanBlock(View(value), decompressed));
-      block = &cache.Add(record, std::move(decompressed));
+      auto opened = std::make_unique<SpanBlockReader>();
+      ARIADNE_RETURN_IF_ERROR(opened->Open(View(value)));
+      block = &cache.Add(record, std::move(opened));
     }
+    // `decoded` points into the cached block, which outlives it.
     SpanBatch decoded;
     const std::span<const TraceId> wanted(traces);
-    ARIADNE_RETURN_IF_ERROR(ReadSpanBlock(block->payload, block->span_count, &wanted, decoded));
+    ARIADNE_RETURN_IF_ERROR(block->Read(&wanted, decoded));
     for (const Span& span : decoded.spans()) {
       if (SpanMatches(decoded, span, query, view)) {
         results.Add(span.trace_id, span.start_time_unix_nano);

@@ -365,19 +365,48 @@ struct Reader {
   }
 };
 
-class BlockDecoder {
- public:
-  // Reads every trace, or only those in `*only`.
-  BlockDecoder(const std::span<const TraceId>* only, SpanBatch& out) : only_(only), out_(out) {}
+}  // namespace
 
-  Status Decode(std::string_view payload, uint64_t span_count) {
+// Open() checks and indexes a payload: its sections, string table, resources and scopes, and
+// where each trace's bytes are. Read() then decodes the rows of the traces asked for.
+class SpanBlockReader::Decoder {
+ public:
+  Status Open(std::string_view payload, uint64_t span_count) {
+    error_ = nullptr;
+    arena_ = &groups_;
     if (!ReadSections(payload) || !ReadStrings() || !ReadGroups() || !ReadTraces(span_count)) {
       return Corrupt(error_);
     }
     return {};
   }
 
+  Status Read(const std::span<const TraceId>* only, SpanBatch& out) {
+    error_ = nullptr;
+    out_ = &out;
+    arena_ = &out;
+    resource_in_out_.assign(groups_.resources().size(), kNotInOut);
+    scope_in_out_.assign(groups_.scopes().size(), kNotInOut);
+    for (TraceEntry& trace : traces_) {
+      if (only != nullptr && std::find(only->begin(), only->end(), trace.id) == only->end()) {
+        continue;
+      }
+      if (!ReadTraceSpans(trace)) return Corrupt(error_);
+    }
+    return {};
+  }
+
+  size_t traces() const { return traces_.size(); }
+
  private:
+  // Where a trace's bytes are in the sections.
+  struct TraceEntry {
+    TraceId id;
+    uint64_t base = 0;
+    uint64_t spans = 0;
+    std::string_view span_ids;
+    std::array<std::string_view, kSectionCount> parts;
+  };
+
   bool Fail(const char* what) {
     if (error_ == nullptr) error_ = what;
     return false;
@@ -418,8 +447,8 @@ class BlockDecoder {
     return true;
   }
 
-  // Resources and scopes are read whole into a scratch list and copied into the output batch
-  // when a kept span first uses them.
+  // Resources and scopes are read whole into groups_, and copied into an output batch when a
+  // span read into it first uses them.
   bool ReadGroups() {
     Reader& groups = sections_[kGroups];
     uint64_t resource_count = 0;
@@ -428,7 +457,7 @@ class BlockDecoder {
       return Fail("resource and scope counts");
     }
     for (uint64_t i = 0; i < resource_count; ++i) {
-      tracecore::Resource& resource = resources_.emplace_back(out_.arena());
+      tracecore::Resource& resource = groups_.resources()[groups_.AddResource()];
       uint64_t count = 0;
       uint64_t dropped = 0;
       if (!groups.Count(count, sections_[kKeys]) || !groups.Varint(dropped) ||
@@ -439,7 +468,7 @@ class BlockDecoder {
       resource.dropped_attributes_count = static_cast<uint32_t>(dropped);
     }
     for (uint64_t i = 0; i < scope_count; ++i) {
-      tracecore::Scope& scope = scopes_.emplace_back(out_.arena());
+      tracecore::Scope& scope = groups_.scopes()[groups_.AddScope()];
       uint64_t count = 0;
       uint64_t dropped = 0;
       if (!ReadString(kGroups, scope.name) || !ReadString(kGroups, scope.version) ||
@@ -449,68 +478,56 @@ class BlockDecoder {
       }
       scope.dropped_attributes_count = static_cast<uint32_t>(dropped);
     }
-    resource_in_out_.assign(resources_.size(), kNotInOut);
-    scope_in_out_.assign(scopes_.size(), kNotInOut);
     return groups.data.empty() || Fail("resources and scopes");
   }
 
-  // Each trace's spans, or only the wanted trace's: the others' bytes are stepped over.
+  // The trace table: where each trace's bytes are. Every byte of every section must belong to
+  // a trace.
   bool ReadTraces(uint64_t span_count) {
-    Reader& traces = sections_[kTraces];
+    Reader& table = sections_[kTraces];
     Reader& ids = sections_[kTraceIds];
     uint64_t total = 0;
     while (!ids.data.empty()) {
-      TraceId trace;
-      uint64_t spans = 0;
-      uint64_t base = 0;
+      TraceEntry& trace = traces_.emplace_back();
       std::array<uint64_t, kSectionCount> sizes{};
-      if (!ids.BigEndian64(trace.high) || !ids.BigEndian64(trace.low) ||
-          !traces.Count(spans, sections_[kSpanIds], 8) || !traces.Varint(base)) {
+      if (!ids.BigEndian64(trace.id.high) || !ids.BigEndian64(trace.id.low) ||
+          !table.Count(trace.spans, sections_[kSpanIds], 8) || !table.Varint(trace.base)) {
         return Fail("trace table");
       }
       for (size_t s = kFirstTraceSection; s < kSectionCount; ++s) {
-        if (!traces.Varint(sizes[s]) || sizes[s] > sections_[s].data.size()) {
+        if (!table.Varint(sizes[s]) || sizes[s] > sections_[s].data.size()) {
           return Fail("trace table");
         }
-      }
-      total += spans;
-      Reader span_ids{sections_[kSpanIds].data.substr(0, spans * 8)};
-      sections_[kSpanIds].data.remove_prefix(spans * 8);
-      // This trace's part of every section; the sections move on past it.
-      std::array<Reader, kSectionCount> part;
-      for (size_t s = kFirstTraceSection; s < kSectionCount; ++s) {
-        part[s].data = sections_[s].data.substr(0, sizes[s]);
+        trace.parts[s] = sections_[s].data.substr(0, sizes[s]);
         sections_[s].data.remove_prefix(sizes[s]);
       }
-      if (only_ != nullptr && std::find(only_->begin(), only_->end(), trace) == only_->end()) {
-        continue;
-      }
-      if (!ReadTraceSpans(trace, base, spans, span_ids, part)) return false;
+      total += trace.spans;
+      trace.span_ids = sections_[kSpanIds].data.substr(0, trace.spans * 8);
+      sections_[kSpanIds].data.remove_prefix(trace.spans * 8);
     }
     if (total != span_count) return Fail("span count");
-    if (!traces.data.empty()) return Fail("trace table");
+    if (!table.data.empty()) return Fail("trace table");
     for (size_t s = kSpanIds; s < kSectionCount; ++s) {
       if (!sections_[s].data.empty()) return Fail("bytes no trace accounts for");
     }
     return true;
   }
 
-  bool ReadTraceSpans(const TraceId& trace, uint64_t base, uint64_t count, Reader span_ids,
-                      std::array<Reader, kSectionCount>& part) {
-    // Read from the trace's own parts of the sections from here on.
-    std::swap(part, sections_);
-    const std::string_view ids = span_ids.data;
-    bool ok = true;
-    for (uint64_t row = 0; ok && row < count; ++row) {
-      Span& span = out_.AddSpan(0, 0);
-      span.trace_id = trace;
-      ok = span_ids.BigEndian64(span.span_id.value) && ReadSpan(base, ids, count, span);
+  bool ReadTraceSpans(const TraceEntry& trace) {
+    for (size_t s = kFirstTraceSection; s < kSectionCount; ++s) sections_[s].data = trace.parts[s];
+    Reader span_ids{trace.span_ids};
+    for (uint64_t row = 0; row < trace.spans; ++row) {
+      Span& span = out_->AddSpan(0, 0);
+      span.trace_id = trace.id;
+      if (!span_ids.BigEndian64(span.span_id.value) ||
+          !ReadSpan(trace.base, trace.span_ids, trace.spans, span)) {
+        return false;
+      }
     }
-    for (size_t s = kFirstTraceSection; ok && s < kSectionCount; ++s) {
-      if (!sections_[s].data.empty()) ok = Fail("bytes a trace does not account for");
+    for (size_t s = kFirstTraceSection; s < kSectionCount; ++s) {
+      if (!sections_[s].data.empty()) return Fail("bytes a trace does not account for");
     }
-    std::swap(part, sections_);
-    return ok;
+    return true;
   }
 
   bool ReadSpan(uint64_t base, std::string_view trace_span_ids, uint64_t rows, Span& span) {
@@ -539,8 +556,8 @@ class BlockDecoder {
     uint8_t kind = 0;
     uint8_t status = 0;
     uint64_t flags = 0;
-    if (!in.Varint(resource) || resource >= resources_.size() || !in.Varint(scope) ||
-        scope >= scopes_.size() || !in.Byte(kind) ||
+    if (!in.Varint(resource) || resource >= groups_.resources().size() || !in.Varint(scope) ||
+        scope >= groups_.scopes().size() || !in.Byte(kind) ||
         kind > static_cast<uint8_t>(tracecore::SpanKind::kConsumer) ||
         !ReadString(kSpans, span.name) || !in.Varint(flags) ||
         !ReadString(kSpans, span.trace_state) || !in.Byte(status) ||
@@ -580,7 +597,7 @@ class BlockDecoder {
 
   bool ReadEvent(Span& span) {
     Reader& in = sections_[kEvents];
-    tracecore::Event& event = span.events.emplace_back(out_.arena());
+    tracecore::Event& event = span.events.emplace_back(out_->arena());
     uint64_t offset = 0;
     uint64_t count = 0;
     uint64_t dropped = 0;
@@ -597,7 +614,7 @@ class BlockDecoder {
   bool ReadLink(Span& span) {
     Reader& ids = sections_[kLinkIds];
     Reader& in = sections_[kLinks];
-    tracecore::Link& link = span.links.emplace_back(out_.arena());
+    tracecore::Link& link = span.links.emplace_back(out_->arena());
     uint64_t flags = 0;
     uint64_t count = 0;
     uint64_t dropped = 0;
@@ -660,14 +677,14 @@ class BlockDecoder {
     // Every element takes at least a type byte.
     if (!sections_[kInts].Count(count, sections_[kTypes])) return Fail("array or map size");
     if (code == kArrayValue) {
-      auto* values = out_.AllocateArray<AnyValue>(count);
+      auto* values = arena_->AllocateArray<AnyValue>(count);
       for (uint64_t i = 0; i < count; ++i) {
         if (!ReadValue(values[i], depth)) return false;
       }
       out = AnyValue::Array(values, count);
       return true;
     }
-    auto* entries = out_.AllocateArray<Attribute>(count);
+    auto* entries = arena_->AllocateArray<Attribute>(count);
     for (uint64_t i = 0; i < count; ++i) {
       if (!ReadString(kKeys, entries[i].key) || !ReadValue(entries[i].value, depth)) return false;
     }
@@ -678,8 +695,8 @@ class BlockDecoder {
   uint32_t OutputResource(uint64_t block_index) {
     uint32_t& index = resource_in_out_[block_index];
     if (index == kNotInOut) {
-      index = out_.AddResource();
-      out_.resources()[index] = resources_[block_index];
+      index = out_->AddResource();
+      out_->resources()[index] = groups_.resources()[block_index];
     }
     return index;
   }
@@ -687,24 +704,26 @@ class BlockDecoder {
   uint32_t OutputScope(uint64_t block_index) {
     uint32_t& index = scope_in_out_[block_index];
     if (index == kNotInOut) {
-      index = out_.AddScope();
-      out_.scopes()[index] = scopes_[block_index];
+      index = out_->AddScope();
+      out_->scopes()[index] = groups_.scopes()[block_index];
     }
     return index;
   }
 
   static constexpr uint32_t kNotInOut = UINT32_MAX;
 
-  const std::span<const TraceId>* only_;
-  SpanBatch& out_;
   const char* error_ = nullptr;
   std::array<Reader, kSectionCount> sections_;
   std::vector<std::string_view> strings_;
-  std::vector<tracecore::Resource> resources_;
-  std::vector<tracecore::Scope> scopes_;
+  SpanBatch groups_;  // the block's resources and scopes, and their array and map values
+  std::vector<TraceEntry> traces_;
+  SpanBatch* arena_ = nullptr;  // where arrays and maps being read are allocated
+  SpanBatch* out_ = nullptr;    // where spans being read go (Read)
   std::vector<uint32_t> resource_in_out_;
   std::vector<uint32_t> scope_in_out_;
 };
+
+namespace {
 
 Status ReadSpanCount(std::string_view& block, uint64_t& count) {
   if (block.empty() || static_cast<uint8_t>(block[0]) != kSpanBlockVersion) {
@@ -726,9 +745,11 @@ Status SpanBlockSpanCount(std::string_view block, uint64_t& count) {
   return ReadSpanCount(block, count);
 }
 
-// The payload is rebuilt as the decoder reads it: the sections' sizes, then the sections.
-Status DecompressSpanBlock(std::string_view block, DecompressedSpanBlock& out) {
-  ARIADNE_RETURN_IF_ERROR(ReadSpanCount(block, out.span_count));
+namespace {
+
+// Rebuilds the payload as the decoder reads it: the sections' sizes, then the sections.
+Status DecompressSpanBlock(std::string_view block, uint64_t& span_count, std::string& payload) {
+  ARIADNE_RETURN_IF_ERROR(ReadSpanCount(block, span_count));
   std::array<uint64_t, kSectionCount> raw_sizes{};
   std::array<uint64_t, kSectionCount> stored_sizes{};
   uint64_t raw_total = 0;
@@ -744,15 +765,15 @@ Status DecompressSpanBlock(std::string_view block, DecompressedSpanBlock& out) {
   if (raw_total > kMaxSpanBlockPayload) return Corrupt("payload size");
   if (stored_total != block.size()) return Corrupt("section sizes");
 
-  out.payload.clear();
-  for (uint64_t size : raw_sizes) PutVarint(size, out.payload);
-  const size_t table = out.payload.size();
+  payload.clear();
+  for (uint64_t size : raw_sizes) PutVarint(size, payload);
+  const size_t table = payload.size();
   // Every byte is then written by a copy or a decompression; resize_and_overwrite would spare
   // the zeroing.
-  out.payload.resize(table + raw_total);
+  payload.resize(table + raw_total);
   thread_local const std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> context(ZSTD_createDCtx(),
                                                                                   &ZSTD_freeDCtx);
-  char* to = out.payload.data() + table;
+  char* to = payload.data() + table;
   for (size_t s = 0; s < kSectionCount; ++s) {
     const std::string_view stored = block.substr(0, stored_sizes[s]);
     block.remove_prefix(stored_sizes[s]);
@@ -768,24 +789,39 @@ Status DecompressSpanBlock(std::string_view block, DecompressedSpanBlock& out) {
   return {};
 }
 
-Status ReadSpanBlock(std::string_view payload, uint64_t span_count,
-                     const std::span<const TraceId>* only, SpanBatch& out) {
-  return BlockDecoder(only, out).Decode(payload, span_count);
+}  // namespace
+
+SpanBlockReader::SpanBlockReader() : decoder_(std::make_unique<Decoder>()) {}
+SpanBlockReader::~SpanBlockReader() = default;
+
+Status SpanBlockReader::Open(std::string_view block) {
+  ARIADNE_RETURN_IF_ERROR(DecompressSpanBlock(block, span_count_, payload_));
+  return decoder_->Open(payload_, span_count_);
+}
+
+Status SpanBlockReader::OpenPayload(std::string payload, uint64_t span_count) {
+  payload_ = std::move(payload);
+  span_count_ = span_count;
+  return decoder_->Open(payload_, span_count_);
+}
+
+Status SpanBlockReader::Read(const std::span<const TraceId>* only, SpanBatch& out) {
+  return decoder_->Read(only, out);
 }
 
 Status DecodeSpanBlock(std::string_view block, SpanBatch& out) {
-  DecompressedSpanBlock decompressed;
-  ARIADNE_RETURN_IF_ERROR(DecompressSpanBlock(block, decompressed));
-  const std::string_view payload = out.Retain(std::move(decompressed.payload));
-  return ReadSpanBlock(payload, decompressed.span_count, nullptr, out);
+  auto reader = std::make_shared<SpanBlockReader>();
+  ARIADNE_RETURN_IF_ERROR(reader->Open(block));
+  out.KeepAlive(reader);
+  return reader->Read(nullptr, out);
 }
 
 Status DecodeSpanBlockTraces(std::string_view block, std::span<const TraceId> traces,
                              SpanBatch& out) {
-  DecompressedSpanBlock decompressed;
-  ARIADNE_RETURN_IF_ERROR(DecompressSpanBlock(block, decompressed));
-  const std::string_view payload = out.Retain(std::move(decompressed.payload));
-  return ReadSpanBlock(payload, decompressed.span_count, &traces, out);
+  auto reader = std::make_shared<SpanBlockReader>();
+  ARIADNE_RETURN_IF_ERROR(reader->Open(block));
+  out.KeepAlive(reader);
+  return reader->Read(&traces, out);
 }
 
 }  // namespace ariadne::storage::local

@@ -29,6 +29,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -57,19 +58,38 @@ tracecore::Status EncodeSpanBlock(const tracecore::SpanBatch& batch,
 // Reads the span count from the block's header without decompressing it.
 tracecore::Status SpanBlockSpanCount(std::string_view block, uint64_t& count);
 
-// A block's payload, decompressed once to be read several times (a search checks many of a
-// block's traces).
-struct DecompressedSpanBlock {
-  uint64_t span_count = 0;
-  std::string payload;
+// A block opened for reading: decompressed, with its string table, resources and the place of
+// each trace's bytes read once, so that reading several of its traces (a search's candidates)
+// pays for that once. Spans read from it point into its memory: keep the reader while they are
+// used (SpanBatch::KeepAlive). Not for use by two threads at once; not movable (spans point
+// into it).
+class SpanBlockReader {
+ public:
+  SpanBlockReader();
+  ~SpanBlockReader();
+  SpanBlockReader(const SpanBlockReader&) = delete;
+  SpanBlockReader& operator=(const SpanBlockReader&) = delete;
+
+  // Decompresses and indexes `block`; nothing points into `block` afterwards.
+  tracecore::Status Open(std::string_view block);
+  // Indexes a payload that is already decompressed (tests and the fuzzer reach the column
+  // decoder this way).
+  tracecore::Status OpenPayload(std::string payload, uint64_t span_count);
+
+  // Appends the spans of the traces in `*only` (a short list: it is searched linearly), or of
+  // every trace when `only` is null, to `out`.
+  tracecore::Status Read(const std::span<const tracecore::TraceId>* only,
+                         tracecore::SpanBatch& out);
+
+  const std::string& payload() const { return payload_; }
+  uint64_t span_count() const { return span_count_; }
+
+ private:
+  class Decoder;
+  std::string payload_;
+  uint64_t span_count_ = 0;
+  std::unique_ptr<Decoder> decoder_;
 };
-tracecore::Status DecompressSpanBlock(std::string_view block, DecompressedSpanBlock& out);
-// Appends the spans of a decompressed payload to `out`: all of them, or when `only` is set the
-// spans of the traces it lists (a short list: it is searched linearly). `out`'s strings point
-// into `payload`, which must outlive `out` or be retained by it.
-tracecore::Status ReadSpanBlock(std::string_view payload, uint64_t span_count,
-                                const std::span<const tracecore::TraceId>* only,
-                                tracecore::SpanBatch& out);
 
 // Decompress and read in one step: every span of the block, or those of the listed traces. `out`
 // keeps the payload; nothing points into `block`. On failure `out` may hold some of the spans.

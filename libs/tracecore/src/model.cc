@@ -120,6 +120,10 @@ void SpanBatch::Append(SpanBatch&& other) {
   other.data_ = std::make_unique<Data>();
 }
 
+void SpanBatch::KeepAlive(std::shared_ptr<const void> owner) {
+  data_->kept_alive.push_back(std::move(owner));
+}
+
 std::string_view SpanBatch::Retain(std::string bytes) {
   data_->retained.push_back(std::move(bytes));
   return data_->retained.back();

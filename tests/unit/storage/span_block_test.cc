@@ -160,15 +160,18 @@ TEST_CASE("span block: one trace reads back without the others") {
   CHECK(none.spans().empty());
 }
 
-TEST_CASE("span block: a decompressed block reads many times") {
+TEST_CASE("span block: an opened block reads many times") {
   const SpanBatch batch = RichBatch();
-  DecompressedSpanBlock decompressed;
-  REQUIRE(DecompressSpanBlock(Encode(batch), decompressed).ok());
-  for (const Span* span : {&batch.spans()[0], &batch.spans()[1]}) {
-    SpanBatch decoded;
-    const std::span<const TraceId> wanted(&span->trace_id, 1);
-    REQUIRE(ReadSpanBlock(decompressed.payload, decompressed.span_count, &wanted, decoded).ok());
-    CHECK(OtlpOfTrace(decoded, span->trace_id) == OtlpOfTrace(batch, span->trace_id));
+  SpanBlockReader reader;
+  REQUIRE(reader.Open(Encode(batch)).ok());
+  CHECK(reader.span_count() == 6);
+  for (int round = 0; round < 2; ++round) {
+    for (const Span* span : {&batch.spans()[0], &batch.spans()[1]}) {
+      SpanBatch decoded;
+      const std::span<const TraceId> wanted(&span->trace_id, 1);
+      REQUIRE(reader.Read(&wanted, decoded).ok());
+      CHECK(OtlpOfTrace(decoded, span->trace_id) == OtlpOfTrace(batch, span->trace_id));
+    }
   }
 }
 
@@ -204,16 +207,18 @@ TEST_CASE("span block: a damaged block is refused with DataLoss, never misread o
     CHECK_THAT(DecodeSpanBlock(other, decoded).message(), Catch::Contains("span count"));
   }
   SECTION("every byte of the payload changed") {
-    DecompressedSpanBlock decompressed;
-    REQUIRE(DecompressSpanBlock(block, decompressed).ok());
+    SpanBlockReader intact;
+    REQUIRE(intact.Open(block).ok());
     size_t refused = 0;
-    for (size_t i = 0; i < decompressed.payload.size(); ++i) {
+    for (size_t i = 0; i < intact.payload().size(); ++i) {
       for (const uint8_t value : {0x00, 0x7f, 0xff}) {
-        std::string payload = decompressed.payload;
+        std::string payload = intact.payload();
         if (static_cast<uint8_t>(payload[i]) == value) continue;
         payload[i] = static_cast<char>(value);
+        SpanBlockReader reader;
         SpanBatch decoded;
-        const auto status = ReadSpanBlock(payload, decompressed.span_count, nullptr, decoded);
+        auto status = reader.OpenPayload(std::move(payload), intact.span_count());
+        if (status.ok()) status = reader.Read(nullptr, decoded);
         // A changed value (a time, an id) may still read; a broken structure must not.
         if (!status.ok()) {
           ++refused;
@@ -221,7 +226,7 @@ TEST_CASE("span block: a damaged block is refused with DataLoss, never misread o
         }
       }
     }
-    CHECK(refused > decompressed.payload.size());
+    CHECK(refused > intact.payload().size());
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,21 @@ TEST_CASE("SpanBatch::Append moves spans, resources and scopes over without copy
   std::string twice;
   otlp::EncodeExportRequest(joined, twice);
   CHECK(twice == once + once);
+}
+
+TEST_CASE("SpanBatch::KeepAlive holds its owner until the batch, or one it was appended to, goes") {
+  auto owner = std::make_shared<std::string>("block");
+  const std::weak_ptr<std::string> watch = owner;
+  SpanBatch joined;
+  {
+    SpanBatch batch;
+    batch.KeepAlive(std::move(owner));
+    CHECK_FALSE(watch.expired());
+    joined.Append(std::move(batch));
+  }
+  CHECK_FALSE(watch.expired());
+  joined = SpanBatch();
+  CHECK(watch.expired());
 }
 
 TEST_CASE("AnyValue equality is deep for arrays and maps") {

@@ -222,6 +222,9 @@ class SpanBatch {
   // Takes ownership of `bytes` and returns a view of them that lives as long as the batch.
   // Decoders keep views into their input, so the input must be retained (or outlive the batch).
   std::string_view Retain(std::string bytes);
+  // Keeps `owner` alive as long as the batch: for spans that point into memory another object
+  // owns (a storage block reader, say).
+  void KeepAlive(std::shared_ptr<const void> owner);
   // Copies `text` into the arena.
   std::string_view Copy(std::string_view text);
   // Allocates `count` default-constructed objects in the arena (for AnyValue arrays and maps).
@@ -238,6 +241,7 @@ class SpanBatch {
     Data();
     std::pmr::monotonic_buffer_resource arena;
     std::deque<std::string> retained;  // a deque: growing it never moves a retained string
+    std::vector<std::shared_ptr<const void>> kept_alive;
     std::pmr::vector<Resource> resources;
     std::pmr::vector<Scope> scopes;
     std::pmr::vector<Span> spans;
