@@ -10,7 +10,7 @@ PACKAGES=(
   libthrift-dev thrift-compiler
   libboost-dev libboost-system-dev libssl-dev zlib1g-dev
   libsimdjson-dev rapidjson-dev libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
-  librocksdb-dev libzstd-dev
+  librocksdb-dev libzstd-dev libabsl-dev
   catch2
   # libFuzzer + sanitizers for the fuzz targets, and the style tools
   clang-14 libclang-rt-14-dev libfuzzer-14-dev clang-format-14 clang-tidy-14

@@ -1,9 +1,10 @@
 // local_store_bench: the `local` store under tracegen's realistic traces, beside the physical
 // baselines measured in the same run (docs/benchmarks.md, "Local storage").
 //
-//   local_store_bench [--spans N] [--writers W] [--path DIR] [--short]
+//   local_store_bench [--spans N] [--writers W] [--batch-spans B] [--path DIR] [--short]
 //
-// 1. ingest: W threads generate batches of about 1,000 spans with tracegen's generator (the seed's
+// 1. ingest: W threads generate batches of about B spans (1,000) with tracegen's generator (the
+// seed's
 //    service graph) and write them; reports spans/s, and spans per CPU-second of the store (the
 //    process's CPU less the generators' own, measured per thread);
 // 2. size: table bytes per span once the store has settled (indexes included), and the
@@ -54,6 +55,7 @@ using tracecore::TraceId;
 struct Options {
   uint64_t spans = 10'000'000;
   int writers = 2;
+  size_t batch_spans = 1000;  // at least; whole traces
   std::string path;
   bool short_mode = false;
 };
@@ -155,7 +157,7 @@ IngestResult Ingest(LocalStore& store, const Options& options) {
       while (mine < share) {
         const double generate_start = ThreadCpuSeconds();
         SpanBatch batch;
-        generator.GenerateSpans(1000, NowNanos(), batch);
+        generator.GenerateSpans(options.batch_spans, NowNanos(), batch);
         // Every 500 batches, a 1,000-span trace starts arriving in 20 pieces.
         if (batches % 500 == 0 && pending_big.empty()) {
           SpanBatch big;
@@ -392,11 +394,14 @@ int main(int argc, char** argv) {
       options.spans = std::stoull(value());
     } else if (arg == "--writers") {
       options.writers = std::max(1, std::stoi(value()));
+    } else if (arg == "--batch-spans") {
+      options.batch_spans = std::max<size_t>(1, std::stoull(value()));
     } else if (arg == "--path") {
       options.path = value();
     } else {
       std::fprintf(stderr,
-                   "usage: local_store_bench [--spans N] [--writers W] [--path DIR] [--short]\n");
+                   "usage: local_store_bench [--spans N] [--writers W] [--batch-spans B] "
+                   "[--path DIR] [--short]\n");
       return 2;
     }
   }

@@ -655,8 +655,8 @@ Status DecodeRecords(std::span<const std::string_view> records, std::span<const 
 }
 
 // Hands the spans of one trace to `consume` in chunks of at most `max_spans`. Records are
-// decoded as they are added, two at once through `split` (each record means decompressing a
-// whole block, so two are enough to make a second core worth it).
+// decoded as they are added, a group of them in two halves at once through `split` (each record
+// means decompressing a whole block, so two are enough to make a second core worth it).
 class ChunkWriter {
  public:
   ChunkWriter(const TraceId& trace, uint32_t max_spans, const SpanChunkConsumer& consume,

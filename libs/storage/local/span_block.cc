@@ -7,9 +7,9 @@
 #include <bit>
 #include <cstring>
 #include <memory>
-#include <unordered_map>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "local/store_layout.h"
 
 namespace ariadne::storage::local {
@@ -107,7 +107,7 @@ class StringTable {
   }
 
  private:
-  std::unordered_map<std::string_view, uint64_t> ids_;
+  absl::flat_hash_map<std::string_view, uint64_t> ids_;
 };
 
 class BlockEncoder {
@@ -124,6 +124,12 @@ class BlockEncoder {
       while (end < spans.size() && spans[end]->trace_id == spans[first]->trace_id) ++end;
       PutTrace(spans.subspan(first, end - first));
       first = end;
+    }
+    if (too_deep_) {
+      // The ingest formats' decoders stop at far less nesting; only another writer gets here.
+      return Status::InvalidArgument(
+          "local store: an attribute value nests arrays or maps more than " +
+          std::to_string(kMaxSpanBlockValueDepth) + " deep, more than a span block holds");
     }
     return Compress(spans.size(), out);
   }
@@ -244,14 +250,21 @@ class BlockEncoder {
     }
   }
 
-  void PutAttributes(std::span<const Attribute> attributes) {
+  // `depth`: how many arrays and maps the attributes are in.
+  void PutAttributes(std::span<const Attribute> attributes, int depth = 0) {
     for (const Attribute& attribute : attributes) {
       PutString(kKeys, attribute.key);
-      PutValue(attribute.value);
+      PutValue(attribute.value, depth);
     }
   }
 
-  void PutValue(const AnyValue& value) {
+  void PutValue(const AnyValue& value, int depth) {
+    const bool container =
+        value.type() == tracecore::ValueType::kArray || value.type() == tracecore::ValueType::kMap;
+    if (container && depth + 1 > kMaxSpanBlockValueDepth) {
+      too_deep_ = true;  // Encode fails; what is written below is never stored
+      return;
+    }
     std::string& types = Out(kTypes);
     switch (value.type()) {
       case tracecore::ValueType::kEmpty: types.push_back(kEmptyValue); return;
@@ -281,12 +294,12 @@ class BlockEncoder {
       case tracecore::ValueType::kArray:
         types.push_back(kArrayValue);
         PutVarint(value.size(), Out(kInts));
-        for (size_t i = 0; i < value.size(); ++i) PutValue(value.array_begin()[i]);
+        for (size_t i = 0; i < value.size(); ++i) PutValue(value.array_begin()[i], depth + 1);
         return;
       case tracecore::ValueType::kMap:
         types.push_back(kMapValue);
         PutVarint(value.size(), Out(kInts));
-        PutAttributes({value.map_begin(), value.size()});
+        PutAttributes({value.map_begin(), value.size()}, depth + 1);
         return;
     }
   }
@@ -334,7 +347,8 @@ class BlockEncoder {
   StringTable strings_;
   std::vector<uint32_t> resource_ids_;  // batch index -> block index + 1; 0 while unused
   std::vector<uint32_t> scope_ids_;
-  std::unordered_map<uint64_t, size_t> rows_;  // span id -> row, within the current trace
+  absl::flat_hash_map<uint64_t, size_t> rows_;  // span id -> row, within the current trace
+  bool too_deep_ = false;                       // a value nests deeper than a block may hold
 };
 
 // ---------------------------------------------------------------------------------------------

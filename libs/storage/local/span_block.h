@@ -45,13 +45,14 @@ inline constexpr uint8_t kSpanBlockVersion = 2;
 // collector's request limits keep batches far smaller); reading a block that declares more is
 // damage.
 inline constexpr uint64_t kMaxSpanBlockPayload = 256ULL << 20;
-// Arrays and maps nested deeper than this are damage (the decoders of every ingest format stop
-// well before it).
+// Arrays and maps nested deeper than this are refused when writing, and are damage when reading
+// (the decoders of every ingest format stop at 32 or less).
 inline constexpr int kMaxSpanBlockValueDepth = 32;
 
 // Encodes `spans` (spans of `batch`) as one block, replacing `out`. The spans of a trace should
 // be adjacent in `spans` (a trace split in several runs is stored as several groups, and still
-// read back whole). Fails, writing nothing, when the payload would exceed kMaxSpanBlockPayload.
+// read back whole). Fails, writing nothing, when the payload would exceed kMaxSpanBlockPayload or a
+// value nests deeper than kMaxSpanBlockValueDepth.
 tracecore::Status EncodeSpanBlock(const tracecore::SpanBatch& batch,
                                   std::span<const tracecore::Span* const> spans, std::string& out);
 

@@ -230,12 +230,13 @@ TEST_CASE("span block: a damaged block is refused with DataLoss, never misread o
   }
 }
 
-TEST_CASE("span block: values nested deeper than the bound are refused") {
+// Spans with arrays nested `levels` deep.
+SpanBatch Nested(int levels) {
   SpanBatch batch;
   batch.AddResource();
   batch.AddScope();
   AnyValue value = AnyValue::Int(1);
-  for (int depth = 0; depth <= kMaxSpanBlockValueDepth; ++depth) {
+  for (int level = 0; level < levels; ++level) {
     auto* array = batch.AllocateArray<AnyValue>(1);
     array[0] = value;
     value = AnyValue::Array(array, 1);
@@ -244,10 +245,20 @@ TEST_CASE("span block: values nested deeper than the bound are refused") {
   span.trace_id = TraceId{1, 1};
   span.span_id.value = 1;
   span.attributes.push_back({"deep", value});
-  std::string block;
-  REQUIRE(EncodeSpanBlock(batch, Pointers(batch), block).ok());
+  return batch;
+}
+
+TEST_CASE("span block: values nest up to the bound, and deeper is refused when written") {
+  const SpanBatch deepest = Nested(kMaxSpanBlockValueDepth);
   SpanBatch decoded;
-  CHECK_THAT(DecodeSpanBlock(block, decoded).message(), Catch::Contains("nested too deeply"));
+  REQUIRE(DecodeSpanBlock(Encode(deepest), decoded).ok());
+  CHECK(Otlp(decoded, decoded.spans()[0]) == Otlp(deepest, deepest.spans()[0]));
+
+  const SpanBatch deeper = Nested(kMaxSpanBlockValueDepth + 1);
+  std::string block;
+  const auto status = EncodeSpanBlock(deeper, Pointers(deeper), block);
+  CHECK(status.code() == tracecore::StatusCode::kInvalidArgument);
+  CHECK_THAT(status.message(), Catch::Contains("more than 32 deep"));
 }
 
 }  // namespace
