@@ -1,7 +1,8 @@
 # Ariadne: the libraries the services share (Debian 12 packages, each with its CMake package).
 #
 # Provides: Boost::headers (Beast, Asio), OpenSSL::SSL, ZLIB::ZLIB, spdlog::spdlog, yaml-cpp,
-#           CLI11::CLI11, Threads::Threads, absl::flat_hash_map (Abseil, which gRPC also uses);
+#           CLI11::CLI11, Threads::Threads, absl::flat_hash_map and
+#           absl::flat_hash_set (Abseil, which gRPC also uses);
 #           RocksDB is left to libs/storage.
 include_guard(GLOBAL)
 

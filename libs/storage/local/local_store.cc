@@ -19,10 +19,11 @@
 #include <list>
 #include <map>
 #include <span>
+#include <tuple>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "local/span_block.h"
 #include "local/store_layout.h"
 #include "runtime/log.h"
@@ -464,10 +465,14 @@ Status LocalStore::AddWrites(const SpanBatch& batch, uint32_t bucket, PendingWri
         batch, std::span<const Span* const>(by_trace.spans).subspan(first, end - first),
         blocks[b]));
   }
-  std::unordered_set<std::string> operations;
+  // The batch's distinct (service, kind, operation) first: a key is built for each of those only.
+  absl::flat_hash_set<std::tuple<std::string_view, tracecore::SpanKind, std::string_view>> seen;
+  std::vector<std::string> operations;
   for (const Span& span : batch.spans()) {
-    operations.insert(
-        MetaOperationKey(bucket, batch.resource_of(span).ServiceName(), span.kind, span.name));
+    const std::string_view service = batch.resource_of(span).ServiceName();
+    if (seen.emplace(service, span.kind, span.name).second) {
+      operations.push_back(MetaOperationKey(bucket, service, span.kind, span.name));
+    }
   }
   uint64_t first_seq = 0;
   {
