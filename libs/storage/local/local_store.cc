@@ -429,21 +429,29 @@ ByTrace GroupByTrace(const SpanBatch& batch) {
   return out;
 }
 
-// One search entry per service of a trace's spans in a record: the newest span start and the
-// spans' summaries.
+// A search entry holds spans that start within one aligned window of this width, so that an
+// entry keyed by its newest start holds no span that starts more than the width before: a search
+// for spans that start by T reads from the entries whose newest start is T plus the width.
+constexpr uint64_t kSearchWindowNanos = kNanosPerSecond;
+
+// One search entry per service and start window of a trace's spans in a record: the newest span
+// start and the spans' summaries.
 void AddSearchEntries(const SpanBatch& batch, std::span<const Span* const> group, uint32_t bucket,
                       uint64_t seq, rocksdb::WriteBatch& out, rocksdb::ColumnFamilyHandle* family) {
-  std::map<std::string_view, std::vector<const Span*>> by_service;
+  std::map<std::pair<std::string_view, uint64_t>, std::vector<const Span*>> by_service;
   for (const Span* span : group) {
-    by_service[batch.resource_of(*span).ServiceName()].push_back(span);
+    by_service[{batch.resource_of(*span).ServiceName(),
+                span->start_time_unix_nano / kSearchWindowNanos}]
+        .push_back(span);
   }
   std::string value;
-  for (const auto& [service, spans] : by_service) {
+  for (const auto& [service_window, spans] : by_service) {
     uint64_t newest = 0;
     for (const Span* span : spans) newest = std::max(newest, span->start_time_unix_nano);
     value.clear();
     for (const Span* span : spans) AppendSpanSummary(*span, newest, value);
-    out.Put(family, SearchKey(bucket, service, newest, group.front()->trace_id, seq), value);
+    out.Put(family, SearchKey(bucket, service_window.first, newest, group.front()->trace_id, seq),
+            value);
   }
 }
 
@@ -892,10 +900,13 @@ Status LocalStore::FindTraceIds(const TraceQuery& query, std::vector<TraceId>& o
   for (auto bucket = buckets.rbegin(); bucket != buckets.rend(); ++bucket) {
     const std::string prefix = SearchKeyPrefix(*bucket, query.service);
     std::string seek = prefix;
-    PutFixed64(std::numeric_limits<uint64_t>::max() - (query.start_time_max == 0
-                                                           ? std::numeric_limits<uint64_t>::max()
-                                                           : query.start_time_max),
-               seek);
+    // Entries newer than this hold no span that starts by start_time_max.
+    const uint64_t newest_wanted =
+        query.start_time_max == 0 ||
+                query.start_time_max > std::numeric_limits<uint64_t>::max() - kSearchWindowNanos
+            ? std::numeric_limits<uint64_t>::max()
+            : query.start_time_max + kSearchWindowNanos;
+    PutFixed64(std::numeric_limits<uint64_t>::max() - newest_wanted, seek);
     for (it->Seek(seek); it->Valid() && it->key().starts_with(prefix); it->Next()) {
       SearchKeyParts key;
       if (!ParseSearchKey(View(it->key()), key)) {

@@ -12,8 +12,9 @@
 //                 which records hold spans of a trace
 //   search        bucket | service(varint length + bytes) | ~newest start(8) | trace id(16) |
 //   seq(8)
-//                 -> SearchSummary of that service's spans in that record; ~t = UINT64_MAX - t,
-//                 so a service's entries are newest first
+//                 -> SearchSummary of that service's spans of that trace in that record that
+//                 start within one second (local_store.cc); ~t = UINT64_MAX - t, so a service's
+//                 entries are newest first
 //   meta          "format"                                       -> FormatRecord
 //                 'B' | bucket                                   -> ""  (the bucket exists)
 //                 'O' | bucket | kind(1) | service(varint length + bytes) | name -> ""

@@ -793,6 +793,21 @@ inline void FindByStartTimeRange(const StoreFactory& open) {
   CHECK(find(kT0 + 31 * kMs, kT0 + 99 * kMs).empty());
 }
 
+// A span in the range is found when a later span of the same trace and service came with it.
+inline void FindSpanInRangeBesideLaterOnes(const StoreFactory& open) {
+  StoreUnderTest store(open);
+  store.Write(
+      Spans("frontend", {{.trace = Trace(1), .id = 1, .start = kT0 + 10 * kMs},
+                         {.trace = Trace(1), .id = 2, .parent = 1, .start = kT0 + 50'000 * kMs},
+                         {.trace = Trace(2), .id = 3, .start = kT0 + 20 * kMs}}));
+  TraceQuery query = ServiceQuery("frontend");
+  query.start_time_min = kT0;
+  query.start_time_max = kT0 + 15 * kMs;
+  CHECK(store.Find(query) == std::vector<TraceId>{Trace(1)});
+  query.start_time_max = kT0 + 25 * kMs;
+  CHECK(store.Find(query) == std::vector<TraceId>{Trace(2), Trace(1)});
+}
+
 inline void FindByDuration(const StoreFactory& open) {
   StoreUnderTest store(open);
   store.Write(Spans("frontend",
@@ -1201,6 +1216,8 @@ inline constexpr ConformanceCase kConformanceCases[] = {
     {"FindTraceIds needs every tag to match on one span", &FindNeedsEveryTagOnOneSpan},
     {"FindTraceIds keeps spans starting within the time range with bounds included",
      &FindByStartTimeRange},
+    {"FindTraceIds finds a span in the range beside later spans of its trace",
+     &FindSpanInRangeBesideLaterOnes},
     {"FindTraceIds keeps spans within the duration bounds with bounds included", &FindByDuration},
     {"FindTraceIds returns the newest traces first and at most limit",
      &FindReturnsNewestFirstUpToLimit},
