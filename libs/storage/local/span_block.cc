@@ -80,12 +80,6 @@ int64_t UnZigZag(uint64_t value) {
   return static_cast<int64_t>(value >> 1) ^ -static_cast<int64_t>(value & 1);
 }
 
-void PutBigEndian64(uint64_t value, std::string& out) {
-  char bytes[8];
-  tracecore::StoreBigEndian64(value, bytes);
-  out.append(bytes, 8);
-}
-
 Status Corrupt(std::string_view what) {
   return Status::DataLoss("local store: corrupt span block (" + std::string(what) +
                           "); the store's files were changed outside Ariadne or damaged");
@@ -179,16 +173,17 @@ class BlockEncoder {
 
   void PutTrace(std::span<const Span* const> spans) {
     const TraceId& trace = spans.front()->trace_id;
-    PutBigEndian64(trace.high, Out(kTraceIds));
-    PutBigEndian64(trace.low, Out(kTraceIds));
+    PutFixed64(trace.high, Out(kTraceIds));
+    PutFixed64(trace.low, Out(kTraceIds));
     uint64_t base = spans.front()->start_time_unix_nano;
     for (const Span* span : spans) base = std::min(base, span->start_time_unix_nano);
     std::array<size_t, kSectionCount> before{};
     for (size_t s = kFirstTraceSection; s < kSectionCount; ++s) before[s] = sections_[s].size();
 
     rows_.clear();
-    for (size_t row = 0; row < spans.size(); ++row)
+    for (size_t row = 0; row < spans.size(); ++row) {
       rows_.try_emplace(spans[row]->span_id.value, row);
+    }
     for (const Span* span : spans) PutSpan(*span, base);
 
     std::string& out = Out(kTraces);
@@ -200,14 +195,14 @@ class BlockEncoder {
   }
 
   void PutSpan(const Span& span, uint64_t base) {
-    PutBigEndian64(span.span_id.value, Out(kSpanIds));
+    PutFixed64(span.span_id.value, Out(kSpanIds));
     if (span.parent_span_id.empty()) {
       PutVarint(kNoParent, Out(kParents));
     } else if (const auto row = rows_.find(span.parent_span_id.value); row != rows_.end()) {
       PutVarint(kParentRow + row->second, Out(kParents));
     } else {
       PutVarint(kExternalParent, Out(kParents));
-      PutBigEndian64(span.parent_span_id.value, Out(kExternalParents));
+      PutFixed64(span.parent_span_id.value, Out(kExternalParents));
     }
     PutVarint(span.start_time_unix_nano - base, Out(kTimes));
     PutVarint(ZigZag(static_cast<int64_t>(span.end_time_unix_nano - span.start_time_unix_nano)),
@@ -240,9 +235,9 @@ class BlockEncoder {
       PutAttributes(event.attributes);
     }
     for (const tracecore::Link& link : span.links) {
-      PutBigEndian64(link.trace_id.high, Out(kLinkIds));
-      PutBigEndian64(link.trace_id.low, Out(kLinkIds));
-      PutBigEndian64(link.span_id.value, Out(kLinkIds));
+      PutFixed64(link.trace_id.high, Out(kLinkIds));
+      PutFixed64(link.trace_id.low, Out(kLinkIds));
+      PutFixed64(link.span_id.value, Out(kLinkIds));
       PutString(kLinks, link.trace_state);
       PutVarint(link.flags, Out(kLinks));
       PutVarint(link.attributes.size(), Out(kLinks));
@@ -388,20 +383,26 @@ class SpanBlockReader::Decoder {
  public:
   Status Open(std::string_view payload, uint64_t span_count) {
     error_ = nullptr;
+    opened_ = false;
+    strings_.clear();
+    traces_.clear();
+    groups_ = SpanBatch();
     arena_ = &groups_;
     if (!ReadSections(payload) || !ReadStrings() || !ReadGroups() || !ReadTraces(span_count)) {
       return Corrupt(error_);
     }
+    opened_ = true;
     return {};
   }
 
   Status Read(const std::span<const TraceId>* only, SpanBatch& out) {
+    if (!opened_) return Status::Internal("local store: a span block read before it was opened");
     error_ = nullptr;
     out_ = &out;
     arena_ = &out;
     resource_in_out_.assign(groups_.resources().size(), kNotInOut);
     scope_in_out_.assign(groups_.scopes().size(), kNotInOut);
-    for (TraceEntry& trace : traces_) {
+    for (const TraceEntry& trace : traces_) {
       if (only != nullptr && std::find(only->begin(), only->end(), trace.id) == only->end()) {
         continue;
       }
@@ -409,8 +410,6 @@ class SpanBlockReader::Decoder {
     }
     return {};
   }
-
-  size_t traces() const { return traces_.size(); }
 
  private:
   // Where a trace's bytes are in the sections.
@@ -728,6 +727,7 @@ class SpanBlockReader::Decoder {
   static constexpr uint32_t kNotInOut = UINT32_MAX;
 
   const char* error_ = nullptr;
+  bool opened_ = false;
   std::array<Reader, kSectionCount> sections_;
   std::vector<std::string_view> strings_;
   SpanBatch groups_;  // the block's resources and scopes, and their array and map values

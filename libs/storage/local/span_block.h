@@ -78,7 +78,7 @@ class SpanBlockReader {
   tracecore::Status OpenPayload(std::string payload, uint64_t span_count);
 
   // Appends the spans of the traces in `*only` (a short list: it is searched linearly), or of
-  // every trace when `only` is null, to `out`.
+  // every trace when `only` is null, to `out`. Only after Open or OpenPayload succeeded.
   tracecore::Status Read(const std::span<const tracecore::TraceId>* only,
                          tracecore::SpanBatch& out);
 
