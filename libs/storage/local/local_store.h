@@ -3,8 +3,9 @@
 // keys and values.
 //
 // Writes: each batch becomes span blocks of whole traces (span_block.h: columns, compressed with
-// zstd by us), an entry per trace in the trace index and one search entry per (trace, block,
-// service), written as one atomic RocksDB write batch through the write-ahead log.
+// zstd by us), an entry per trace in the trace index and one search entry per trace, block,
+// service and second of span start, written as one atomic RocksDB write batch through the
+// write-ahead log.
 //
 // Durability: when WriteBatch returns OK the spans are in the write-ahead log in the operating
 // system's page cache: they survive the process crashing or being killed (kill -9). With
